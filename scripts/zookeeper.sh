@@ -2,7 +2,10 @@
 # Starts and stops ZooKeeper from Debian's package without systemd, on free
 # loopback ports: a standalone server or an ensemble of N servers.
 #
-#   scripts/zookeeper.sh start DIR [--servers N]  prints host:port[,host:port...]
+#   scripts/zookeeper.sh start DIR [--servers N] [--owner-pid PID]
+#                                                 prints host:port[,host:port...];
+#                                                 with --owner-pid the servers stop
+#                                                 by themselves once PID is gone
 #   scripts/zookeeper.sh stop DIR                 stops every server under DIR
 #
 # Each server lives in DIR/server-K (config, data, log, pid). Session timeouts
@@ -10,6 +13,7 @@
 set -euo pipefail
 
 JAR=/usr/share/java/zookeeper.jar
+SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 usage() { echo "usage: $0 start DIR [--servers N] | stop DIR" >&2; exit 2; }
 
 free_ports() {
@@ -39,7 +43,7 @@ answers() {
 }
 
 start() {
-  local dir=$1 servers=$2
+  local dir=$1 servers=$2 owner=$3
   [ -f "$JAR" ] || { echo "zookeeper.sh: $JAR is missing; run scripts/install-deps.sh" >&2; exit 1; }
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
@@ -101,6 +105,11 @@ start() {
       sleep 0.1
     done
   done
+  if [ -n "$owner" ]; then
+    # a watchdog: a test runner killed before its teardown must not leave servers behind
+    setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec bash "$2" stop "$3"' _ "$owner" "$SELF" "$dir" \
+      >/dev/null 2>&1 </dev/null &
+  fi
   echo "$connect"
 }
 
@@ -120,15 +129,17 @@ stop() {
 cmd=$1 dir=$2
 shift 2
 servers=1
+owner=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --servers) servers=${2:?}; shift 2 ;;
+    --owner-pid) owner=${2:?}; shift 2 ;;
     *) usage ;;
   esac
 done
 [[ "$servers" =~ ^[1-9][0-9]?$ ]] || { echo "zookeeper.sh: --servers takes a number from 1 to 99" >&2; exit 2; }
 case "$cmd" in
-  start) start "$dir" "$servers" ;;
+  start) start "$dir" "$servers" "$owner" ;;
   stop) stop "$dir" ;;
   *) usage ;;
 esac

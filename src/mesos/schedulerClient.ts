@@ -50,6 +50,12 @@ export interface SchedulerClientOptions {
   maxRecordBytes?: number;
   /** concurrent connections for calls (default 16) */
   maxCallSockets?: number;
+  /**
+   * Asked before every SUBSCRIBE; false means "not now" (the client waits and
+   * asks again after its backoff). A leader-elected scheduler answers whether
+   * it still leads, so a stale instance never subscribes over its successor.
+   */
+  mayConnect?: () => Promise<boolean>;
   logger?: Logger;
 }
 
@@ -161,6 +167,10 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
   }
 
   private async subscribeOnce(): Promise<void> {
+    if (this.options.mayConnect !== undefined && !(await this.options.mayConnect())) {
+      throw new StreamFailure('not allowed to subscribe now (leadership not confirmed)');
+    }
+    if (this.stateValue !== 'connecting') return;
     let master = this.preferred ?? (await this.options.detector.leader());
     if (this.stateValue !== 'connecting') return;
     for (let redirects = 0; ; redirects++) {

@@ -24,7 +24,7 @@ interface Teardown {
 
 export async function startZooKeeper(t: Teardown, options: { servers?: number } = {}): Promise<ZooKeeperServer> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-zk-'));
-  const args = ['start', dir, ...(options.servers ? ['--servers', String(options.servers)] : [])];
+  const args = ['start', dir, '--owner-pid', String(process.pid), ...(options.servers ? ['--servers', String(options.servers)] : [])];
   const { stdout } = await run('bash', [SCRIPT, ...args], { timeout: 90_000 });
   let stopped = false;
   const server: ZooKeeperServer = {

@@ -1,0 +1,60 @@
+// What the API's routes need from the rest of Ferry, in one place: the
+// leader's scheduler (for commands and its live view), a standby's view built
+// from the store, the leadership (who leads, where), and the clock. Routes
+// stay thin: validate, call the core, map errors to statuses.
+
+import type { AppSpec } from '../apps/appSpec.js';
+import type { Leadership } from '../coordination/leadership.js';
+import type { Logger } from '../common/log.js';
+import type { AppRecord } from '../state/model.js';
+import type { StateStore } from '../state/stateStore.js';
+import type { SchedulerService } from '../scheduler/schedulerService.js';
+import { World } from '../scheduler/world.js';
+
+export interface ApiDependencies {
+  service: SchedulerService;
+  store: StateStore;
+  leadership: Leadership;
+  parseApp: (record: AppRecord) => AppSpec;
+  /** true while this process's state-store session is live */
+  storeHealthy: () => boolean;
+  /** this process's own API address, "HOST:PORT" */
+  selfApi: string;
+  logger: Logger;
+  clock?: () => number;
+  /** how long a standby reuses a view it built from the store */
+  standbyViewTtlMs?: number;
+}
+
+export interface WorldView {
+  world: World;
+  /** true when this is the leader's live view */
+  live: boolean;
+}
+
+export class ApiContext {
+  readonly clock: () => number;
+  private cached: { at: number; view: Promise<WorldView> } | undefined;
+
+  constructor(readonly deps: ApiDependencies) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  get service(): SchedulerService {
+    return this.deps.service;
+  }
+
+  /** The leader's live world, or (on a standby) one read from the store, reused for a moment. */
+  async view(): Promise<WorldView> {
+    const live = this.deps.service.view;
+    if (live !== undefined) return { world: live, live: true };
+    const now = this.clock();
+    if (this.cached && now - this.cached.at < (this.deps.standbyViewTtlMs ?? 1000)) return this.cached.view;
+    const view = this.deps.store.load().then((snapshot) => ({ world: World.fromSnapshot(snapshot, this.deps.parseApp), live: false }));
+    this.cached = { at: now, view };
+    view.catch(() => {
+      if (this.cached?.view === view) this.cached = undefined;
+    });
+    return view;
+  }
+}

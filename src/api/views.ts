@@ -1,0 +1,154 @@
+// How apps, tasks and datasets look in the API, computed from a World (the
+// leader's live one, or one a standby builds from the store). Read-only: a
+// view never changes what it shows.
+
+import { datasetNameFor } from '../apps/appSpec.js';
+import type { DatasetRecord, TaskRecord } from '../state/model.js';
+import { allSituations, instanceSituation } from '../scheduler/instanceSituation.js';
+import { isLive } from '../scheduler/liveness.js';
+import { instanceKey, type AppEntry, type World } from '../scheduler/world.js';
+
+export interface TaskView {
+  id: string;
+  appId: string;
+  instance: number;
+  agentId: string;
+  hostname?: string;
+  state: string;
+  dataVia?: string;
+  dataset?: string;
+  healthy?: boolean;
+  message?: string;
+  killRequested: boolean;
+  launchedAt: string;
+  updatedAt: string;
+}
+
+export interface DatasetView {
+  name: string;
+  sizeMiB: number;
+  backend: string;
+  profile?: string;
+  state: string;
+  agentId?: string;
+  hostname?: string;
+  hostPath?: string;
+  zone?: string;
+  owner?: { appId: string; instance: number };
+  /** the live task holding it, if any */
+  taskId?: string;
+  inUse: boolean;
+  reason?: string;
+  metadata?: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PendingView {
+  instance: number;
+  reason: string;
+}
+
+export function taskView(t: TaskRecord): TaskView {
+  const v: TaskView = {
+    id: t.taskId,
+    appId: t.appId,
+    instance: t.instance,
+    agentId: t.agentId,
+    state: t.state,
+    killRequested: t.killRequested === true,
+    launchedAt: t.launchedAt,
+    updatedAt: t.updatedAt,
+  };
+  if (t.hostname !== undefined) v.hostname = t.hostname;
+  if (t.dataVia !== undefined) v.dataVia = t.dataVia;
+  if (t.datasetName !== undefined) v.dataset = t.datasetName;
+  if (t.status?.healthy !== undefined) v.healthy = t.status.healthy;
+  if (t.status?.message !== undefined) v.message = t.status.message;
+  return v;
+}
+
+export function datasetView(world: World, d: DatasetRecord): DatasetView {
+  const holder = world.liveTasksOfDataset(d.name)[0];
+  const v: DatasetView = {
+    name: d.name,
+    sizeMiB: d.sizeMiB,
+    backend: d.backend,
+    state: d.state,
+    inUse: holder !== undefined || (d.owner !== undefined && world.apps.has(d.owner.appId)),
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+  if (d.profile !== undefined) v.profile = d.profile;
+  if (d.agentId !== undefined) v.agentId = d.agentId;
+  if (d.hostname !== undefined) v.hostname = d.hostname;
+  if (d.hostPath !== undefined) v.hostPath = d.hostPath;
+  if (d.zone !== undefined) v.zone = d.zone;
+  if (d.owner !== undefined) v.owner = d.owner;
+  if (holder !== undefined) v.taskId = holder.taskId;
+  if (d.reason !== undefined) v.reason = d.reason;
+  if (d.metadata !== undefined) v.metadata = d.metadata;
+  return v;
+}
+
+export function appDefinitionView(app: AppEntry): Record<string, unknown> {
+  return { ...app.record.definition, version: app.record.version };
+}
+
+export function appSummaryView(world: World, app: AppEntry): Record<string, unknown> {
+  const tasks = world.tasksOfApp(app.spec.id).filter(isLive);
+  return {
+    ...appDefinitionView(app),
+    tasksRunning: tasks.filter((t) => t.state === 'TASK_RUNNING').length,
+    tasksStaged: tasks.filter((t) => t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING').length,
+    tasksHealthy: tasks.filter((t) => t.status?.healthy === true).length,
+    tasksUnhealthy: tasks.filter((t) => t.status?.healthy === false).length,
+  };
+}
+
+/**
+ * Why each instance without a running task waits. The leader knows the
+ * reasons its last offer round gave; a standby only what the records say.
+ */
+export function pendingView(world: World, app: AppEntry, now: number, leaderKnowsMore: string | undefined): PendingView[] {
+  const out: PendingView[] = [];
+  for (let i = 0; i < app.spec.instances; i++) {
+    const s = instanceSituation(world, app, i, now);
+    if (s.kind === 'running') continue;
+    if (s.kind !== 'needsLaunch') {
+      out.push({ instance: i, reason: s.reason });
+      continue;
+    }
+    const known = world.pending.get(instanceKey(app.spec.id, i));
+    out.push({ instance: i, reason: known ?? leaderKnowsMore ?? 'waiting for offers' });
+  }
+  return out;
+}
+
+export function appDetailView(world: World, app: AppEntry, now: number, leaderKnowsMore?: string): Record<string, unknown> {
+  const tasks = world.tasksOfApp(app.spec.id).sort((a, b) => a.instance - b.instance || a.launchedAt.localeCompare(b.launchedAt));
+  const datasets: DatasetView[] = [];
+  if (app.spec.dataset !== undefined) {
+    for (let i = 0; i < app.spec.instances; i++) {
+      const d = world.datasets.get(datasetNameFor(app.spec.dataset, i));
+      if (d !== undefined) datasets.push(datasetView(world, d));
+    }
+  }
+  return {
+    app: appDefinitionView(app),
+    tasks: tasks.map(taskView),
+    datasets,
+    pending: pendingView(world, app, now, leaderKnowsMore),
+  };
+}
+
+/** Counts for /v1/apps summaries and metrics: instances wanted, running, waiting. */
+export function instanceCounts(world: World, now: number): { wanted: number; running: number; waiting: number } {
+  let running = 0;
+  let waiting = 0;
+  for (const { situation } of allSituations(world, now)) {
+    if (situation.kind === 'running') running++;
+    else waiting++;
+  }
+  return { wanted: running + waiting, running, waiting };
+}

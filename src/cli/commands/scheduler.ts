@@ -1,0 +1,201 @@
+// `ferry scheduler`: one Ferry scheduler instance. It joins the leader election
+// (ZooKeeper with --zk, or a directory lock with --state file:DIR), serves the
+// API (standbys answer reads and forward writes), and while leading subscribes
+// to Mesos and runs the scheduler. Flags follow other Mesos frameworks, with
+// environment fallbacks (MESOS_MASTER, FERRY_ZK, ...).
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { buildApi, listenPending } from '../../api/apiServer.js';
+import { parseAppDefinition } from '../../apps/appDefinition.js';
+import { taskIdFor } from '../../apps/taskId.js';
+import { createLogger } from '../../common/log.js';
+import { packageRoot } from '../../common/packageRoot.js';
+import type { CandidateInfo, Leadership } from '../../coordination/leadership.js';
+import { LeadershipLifecycle } from '../../coordination/leadershipLifecycle.js';
+import { SoleLeadership } from '../../coordination/soleLeadership.js';
+import { parseZkLocation } from '../../coordination/zkLocation.js';
+import { JSON_MEDIA, PROTOBUF } from '../../mesos/codec.js';
+import { parseMasterSpec } from '../../mesos/masterAddress.js';
+import { DEFAULT_SCHEDULER_CONFIG, type DataViaSetting } from '../../scheduler/schedulerConfig.js';
+import { SchedulerService } from '../../scheduler/schedulerService.js';
+import { FileStateStore } from '../../state/fileStateStore.js';
+import type { AppRecord } from '../../state/model.js';
+import { CorruptStateError, type StateStore } from '../../state/stateStore.js';
+import { ZkStateStore } from '../../state/zkStateStore.js';
+
+export function ferryVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function hostPort(value: string): string {
+  if (!/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(value)) throw new InvalidArgumentError(`"${value}" is not HOST:PORT`);
+  return value;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number`);
+  return n;
+}
+
+function masterSpec(value: string): string {
+  try {
+    parseMasterSpec(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return value;
+}
+
+export interface SchedulerFlags {
+  master: string;
+  zk?: string;
+  state?: string;
+  api: string;
+  advertiseApi?: string;
+  name: string;
+  role: string;
+  user: string;
+  principal?: string;
+  secretFile?: string;
+  webuiUrl?: string;
+  failoverTimeout: number;
+  zkSessionTimeout: number;
+  media: 'protobuf' | 'json';
+  defaultFerryRoot: string;
+  dataVia: DataViaSetting;
+  hostname: string;
+  logLevel: string;
+}
+
+export function schedulerCommand(): Command {
+  return new Command('scheduler')
+    .description('run a Ferry scheduler instance (leader or standby)')
+    .addOption(new Option('--master <master>', 'Mesos master: host:port, http://host:port, a list, or zk://hosts/mesos').env('MESOS_MASTER').argParser(masterSpec).makeOptionMandatory())
+    .addOption(new Option('--zk <url>', 'ZooKeeper for state and leader election: zk://hosts/ferry').env('FERRY_ZK').conflicts('state'))
+    .addOption(new Option('--state <spec>', 'embedded file store instead of ZooKeeper: file:DIR').env('FERRY_STATE'))
+    .addOption(new Option('--api <host:port>', 'where the REST API and UI listen').env('FERRY_API').default('127.0.0.1:8080').argParser(hostPort))
+    .addOption(new Option('--advertise-api <host:port>', 'the API address other instances and clients use (default: --api)').env('FERRY_ADVERTISE_API').argParser(hostPort))
+    .addOption(new Option('--name <name>', 'FrameworkInfo.name').env('FERRY_NAME').default('ferry'))
+    .addOption(new Option('--role <role>', 'the Mesos role to register with').env('FERRY_ROLE').default('*'))
+    .addOption(new Option('--user <user>', 'the user tasks run as').env('FERRY_USER').default(os.userInfo().username))
+    .addOption(new Option('--principal <principal>', 'Mesos framework principal').env('FERRY_PRINCIPAL'))
+    .addOption(new Option('--secret-file <file>', 'file holding the framework secret').env('FERRY_SECRET_FILE'))
+    .addOption(new Option('--webui-url <url>', 'FrameworkInfo.webui_url (default: the UI at --advertise-api)').env('FERRY_WEBUI_URL'))
+    .addOption(new Option('--failover-timeout <seconds>', 'how long Mesos keeps tasks of a disconnected Ferry').env('FERRY_FAILOVER_TIMEOUT').default(604800).argParser(positiveNumber))
+    .addOption(new Option('--zk-session-timeout <ms>', 'ZooKeeper session timeout').env('FERRY_ZK_SESSION_TIMEOUT').default(10000).argParser(positiveNumber))
+    .addOption(new Option('--media <type>', 'wire format to the master').choices(['protobuf', 'json']).default('protobuf'))
+    .addOption(new Option('--default-ferry-root <dir>', 'where datasets live on agents without a ferry_root attribute').env('FERRY_DEFAULT_ROOT').default(DEFAULT_SCHEDULER_CONFIG.defaultFerryRoot))
+    .addOption(new Option('--data-via <mode>', 'how tasks reach datasets').choices(['auto', 'volume', 'env']).default('auto'))
+    .addOption(new Option('--hostname <name>', 'FrameworkInfo.hostname').default(os.hostname()))
+    .addOption(new Option('--log-level <level>', 'log level').env('FERRY_LOG_LEVEL').default('info'))
+    .action(async (flags: SchedulerFlags) => {
+      const running = await runScheduler(flags);
+      const shutdown = (): void => {
+        void running.stop().then(() => process.exit(process.exitCode ?? 0));
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      running.service.on('change', (change) => {
+        if (change.kind === 'role' && change.role === 'stopped' && process.exitCode === 1) shutdown();
+      });
+    });
+}
+
+export interface RunningScheduler {
+  api: string;
+  service: SchedulerService;
+  stop(): Promise<void>;
+}
+
+export async function runScheduler(flags: SchedulerFlags): Promise<RunningScheduler> {
+  const logger = createLogger({ name: 'ferry', level: flags.logLevel });
+  if ((flags.zk === undefined) === (flags.state === undefined)) {
+    throw new InvalidArgumentError('give exactly one of --zk zk://hosts/ferry or --state file:DIR');
+  }
+  const secret = flags.secretFile === undefined ? undefined : readFileSync(flags.secretFile, 'utf8').trim();
+  if (flags.secretFile !== undefined && flags.principal === undefined) throw new InvalidArgumentError('--secret-file needs --principal');
+
+  const [apiHost, apiPortText] = splitHostPort(flags.api);
+  const parseApp = (record: AppRecord) => {
+    const parsed = parseAppDefinition(record.definition);
+    if (!parsed.ok) {
+      throw new CorruptStateError(`app ${record.id}`, `its stored definition no longer parses: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+    }
+    return parsed.spec;
+  };
+
+  // listen first (port 0 gets a real port) so the candidate can publish its address; answer 503 until ready
+  const { server, port, handle } = await listenPending(apiHost, apiPortText);
+  const advertise = flags.advertiseApi ?? `${apiHost === '0.0.0.0' || apiHost === '::' ? os.hostname() : apiHost}:${port}`;
+  const candidate: CandidateInfo = {
+    id: randomUUID(),
+    api: advertise,
+    hostname: os.hostname(),
+    pid: process.pid,
+    version: ferryVersion(),
+    startedAt: new Date().toISOString(),
+  };
+
+  let leadership: Leadership;
+  let store: StateStore;
+  let storeHealthy: () => boolean;
+  if (flags.zk !== undefined) {
+    const location = parseZkLocation(flags.zk);
+    const lifecycle = new LeadershipLifecycle({ location, sessionTimeoutMs: flags.zkSessionTimeout, candidate, logger });
+    leadership = lifecycle;
+    store = new ZkStateStore({ location, terms: lifecycle, logger });
+    storeHealthy = () => lifecycle.readSession()?.state === 'connected';
+  } else {
+    const spec = flags.state!;
+    if (!spec.startsWith('file:') || spec.length <= 5) throw new InvalidArgumentError(`--state "${spec}" is not file:DIR`);
+    const sole = new SoleLeadership({ dir: spec.slice(5), candidate, logger });
+    leadership = sole;
+    store = new FileStateStore({ dir: spec.slice(5), leadership: sole, logger });
+    storeHealthy = () => true;
+  }
+
+  const service = new SchedulerService({
+    store,
+    leadership,
+    master: flags.master,
+    framework: {
+      name: flags.name,
+      role: flags.role,
+      user: flags.user,
+      hostname: flags.hostname,
+      failoverTimeoutSeconds: flags.failoverTimeout,
+      webuiUrl: flags.webuiUrl ?? `http://${advertise}/ui/`,
+      ...(flags.principal !== undefined ? { principal: flags.principal } : {}),
+      ...(secret !== undefined ? { secret } : {}),
+    },
+    config: { ...DEFAULT_SCHEDULER_CONFIG, defaultFerryRoot: flags.defaultFerryRoot, dataVia: flags.dataVia },
+    media: flags.media === 'json' ? JSON_MEDIA : PROTOBUF,
+    logger,
+    parseApp,
+    newTaskId: (appId, instance) => taskIdFor(appId, instance, randomUUID()),
+  });
+  handle(buildApi({ service, store, leadership, parseApp, storeHealthy, logger, selfApi: advertise }).callback());
+  await service.start();
+  logger.info({ api: `http://${advertise}`, store: store.describe(), master: flags.master }, 'Ferry scheduler started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await service.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      logger.info('Ferry scheduler stopped');
+    })());
+  return { api: advertise, service, stop };
+}
+
+function splitHostPort(value: string): [string, number] {
+  const at = value.lastIndexOf(':');
+  return [value.slice(0, at).replace(/^\[|\]$/g, ''), Number(value.slice(at + 1))];
+}

@@ -1,0 +1,117 @@
+// Desired versus actual, per app instance: is it running, waiting for a
+// reason it cannot change by itself, in relaunch backoff, or in need of a
+// launch (and pinned to which agent)? This is where invariant 1 is enforced
+// before any offer is looked at: an instance whose dataset still has a live
+// task never gets a second one.
+
+import { datasetNameFor } from '../apps/appSpec.js';
+import type { TaskRecord } from '../state/model.js';
+import { isActive, isLive } from './liveness.js';
+import type { LaunchNeed } from './placement/launchNeed.js';
+import { instanceKey, type AppEntry, type World } from './world.js';
+
+export type InstanceSituation =
+  | { kind: 'running'; task: TaskRecord }
+  | { kind: 'blocked'; reason: string }
+  | { kind: 'backoff'; notBefore: number; reason: string }
+  | { kind: 'needsLaunch'; need: LaunchNeed };
+
+export function instanceSituation(world: World, app: AppEntry, instance: number, now: number): InstanceSituation {
+  const spec = app.spec;
+  const tasks = world.tasksOfInstance(spec.id, instance);
+  const active = tasks.filter((t) => isActive(t) && !t.killRequested && t.kind !== 'prepare');
+  if (active.length > 0) return { kind: 'running', task: newest(active) };
+
+  const claim = spec.dataset;
+  const datasetName = claim === undefined ? undefined : datasetNameFor(claim, instance);
+  const dataset = datasetName === undefined ? undefined : world.datasets.get(datasetName);
+
+  if (datasetName !== undefined) {
+    const holders = world.liveTasksOfDataset(datasetName);
+    if (holders.length > 0) {
+      const h = holders[0]!;
+      if (h.kind === 'prepare') {
+        return { kind: 'blocked', reason: `dataset ${datasetName} is being prepared on agent ${h.agentId} (task ${h.taskId})` };
+      }
+      const why = h.killRequested && isActive(h) ? 'is being killed' : `is ${h.state}`;
+      return {
+        kind: 'blocked',
+        reason: `dataset ${datasetName} is still held by task ${h.taskId} on agent ${h.agentId}, which ${why}; a new task starts only once that one is proven dead or its data fenced`,
+      };
+    }
+    if (dataset?.owner !== undefined && (dataset.owner.appId !== spec.id || dataset.owner.instance !== instance)) {
+      return { kind: 'blocked', reason: `dataset ${datasetName} belongs to ${dataset.owner.appId} instance ${dataset.owner.instance}` };
+    }
+    if (dataset?.state === 'MOVING') return { kind: 'blocked', reason: `dataset ${datasetName} is being moved` };
+    if (dataset?.state === 'UNAVAILABLE') {
+      return { kind: 'blocked', reason: `dataset ${datasetName} is unavailable: ${dataset.reason ?? 'its data cannot be reached'}` };
+    }
+  }
+
+  const backoff = world.backoffs.get(instanceKey(spec.id, instance));
+  if (backoff !== undefined && backoff.notBefore > now) {
+    const seconds = Math.ceil((backoff.notBefore - now) / 1000);
+    return {
+      kind: 'backoff',
+      notBefore: backoff.notBefore,
+      reason: `relaunch delayed ${seconds} s after ${backoff.failures} failure${backoff.failures === 1 ? '' : 's'}`,
+    };
+  }
+
+  const need: LaunchNeed = { appId: spec.id, instance, spec, configVersion: app.record.configVersion };
+  if (datasetName !== undefined) {
+    need.datasetName = datasetName;
+    if (dataset !== undefined) {
+      need.dataset = dataset;
+      if (dataset.agentId !== undefined) need.pinnedAgentId = dataset.agentId;
+    }
+  }
+  return { kind: 'needsLaunch', need };
+}
+
+/** Every instance the apps want, with its situation, in a stable order (app id, instance). */
+export function allSituations(world: World, now: number): { key: string; situation: InstanceSituation }[] {
+  const out: { key: string; situation: InstanceSituation }[] = [];
+  const ids = [...world.apps.keys()].sort();
+  for (const id of ids) {
+    const app = world.apps.get(id)!;
+    for (let i = 0; i < app.spec.instances; i++) {
+      out.push({ key: instanceKey(id, i), situation: instanceSituation(world, app, i, now) });
+    }
+  }
+  return out;
+}
+
+/** Tasks no instance wants any more: of deleted apps, of instances scaled away, or older duplicates of an instance. */
+export function surplusTasks(world: World): { task: TaskRecord; why: string }[] {
+  const out: { task: TaskRecord; why: string }[] = [];
+  const activeByInstance = new Map<string, TaskRecord[]>();
+  for (const task of world.tasks.values()) {
+    if (!isLive(task)) continue;
+    const app = world.apps.get(task.appId);
+    if (app === undefined) {
+      out.push({ task, why: `app ${task.appId} was deleted` });
+      continue;
+    }
+    if (task.instance >= app.spec.instances) {
+      out.push({ task, why: `${task.appId} was scaled to ${app.spec.instances}` });
+      continue;
+    }
+    if (isActive(task) && !task.killRequested && task.kind !== 'prepare') {
+      const key = instanceKey(task.appId, task.instance);
+      const list = activeByInstance.get(key) ?? [];
+      list.push(task);
+      activeByInstance.set(key, list);
+    }
+  }
+  for (const tasks of activeByInstance.values()) {
+    if (tasks.length < 2) continue;
+    const keep = newest(tasks);
+    for (const t of tasks) if (t !== keep) out.push({ task: t, why: `instance ${t.instance} of ${t.appId} has a newer task ${keep.taskId}` });
+  }
+  return out;
+}
+
+function newest(tasks: TaskRecord[]): TaskRecord {
+  return tasks.reduce((a, b) => (b.launchedAt > a.launchedAt ? b : a));
+}

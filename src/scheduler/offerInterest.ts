@@ -1,0 +1,54 @@
+// Whether Ferry wants offers: REVIVE (rate-limited) the moment an instance
+// newly needs a launch, which also clears the refuse filters of earlier
+// declines; SUPPRESS when nothing waits, so an idle Ferry costs the master
+// nothing. Holds the little memory this needs; time is given.
+
+import { allSituations } from './instanceSituation.js';
+import type { MesosAction } from './plan.js';
+import type { SchedulerConfig } from './schedulerConfig.js';
+import type { World } from './world.js';
+
+export class OfferInterest {
+  private suppressed = false;
+  private lastReviveAt = -Infinity;
+  private known = new Set<string>();
+  private reviveOwed = false;
+
+  constructor(private readonly config: SchedulerConfig) {}
+
+  /** A new subscription starts with offers flowing and no filters we know of. */
+  reset(): void {
+    this.suppressed = false;
+    this.known = new Set();
+    this.reviveOwed = false;
+  }
+
+  /** Asks for a revive at the next chance (e.g. a move wants its destination's offer now). */
+  requestRevive(): void {
+    this.reviveOwed = true;
+  }
+
+  decide(world: World, now: number): MesosAction[] {
+    const needs = new Set<string>();
+    for (const { key, situation } of allSituations(world, now)) {
+      if (situation.kind === 'needsLaunch') needs.add(key);
+    }
+    let fresh = false;
+    for (const key of needs) if (!this.known.has(key)) fresh = true;
+    this.known = needs;
+    if (fresh) this.reviveOwed = true;
+
+    if (needs.size === 0 && !this.reviveOwed) {
+      if (this.suppressed) return [];
+      this.suppressed = true;
+      return [{ type: 'SUPPRESS' }];
+    }
+    if ((this.reviveOwed || this.suppressed) && now - this.lastReviveAt >= this.config.reviveMinIntervalSeconds * 1000) {
+      this.reviveOwed = false;
+      this.suppressed = false;
+      this.lastReviveAt = now;
+      return [{ type: 'REVIVE' }];
+    }
+    return [];
+  }
+}

@@ -1,0 +1,557 @@
+// The scheduler's shell: everything with I/O around the pure decisions. While
+// this instance leads it loads the durable state, subscribes to Mesos with the
+// stored framework id, and runs one queue of work (Mesos events, operator
+// commands, clock ticks) in batches: decide, apply to memory, write every
+// changed record durably, and only then make the Mesos calls the decisions
+// asked for (so an update is acknowledged only once recorded, and a task is
+// known before it is launched). It stops calling Mesos the moment leadership
+// is in doubt, and never decides anything itself.
+
+import { EventEmitter } from 'node:events';
+import type { AppSpec } from '../apps/appSpec.js';
+import type { Logger } from '../common/log.js';
+import type { Leadership } from '../coordination/leadership.js';
+import type { SchedulerEvent } from '../mesos/events.js';
+import type { MediaType } from '../mesos/codec.js';
+import { createMasterDetector } from '../mesos/masterDetector.js';
+import { SchedulerClient, type Subscription } from '../mesos/schedulerClient.js';
+import type { FrameworkInfo, Offer, TaskStatus } from '../mesos/types.js';
+import type { AppRecord, FrameworkRecord } from '../state/model.js';
+import type { StateStore } from '../state/stateStore.js';
+import { planKills } from './killDecisions.js';
+import { planOfferRound } from './offerRound.js';
+import { OfferInterest } from './offerInterest.js';
+import { emptyPlan, mergePlans, type MesosAction, type Plan, type RecordWrite } from './plan.js';
+import { Reconciler } from './reconciler.js';
+import type { SchedulerConfig } from './schedulerConfig.js';
+import { planStatusUpdate } from './statusUpdates.js';
+import { World } from './world.js';
+
+export interface FrameworkSettings {
+  name: string;
+  role: string;
+  user: string;
+  hostname: string;
+  failoverTimeoutSeconds: number;
+  webuiUrl?: string;
+  principal?: string;
+  secret?: string;
+}
+
+export interface SchedulerServiceOptions {
+  store: StateStore;
+  leadership: Leadership;
+  /** --master: host:port, a list, or zk://.../mesos */
+  master: string;
+  framework: FrameworkSettings;
+  config: SchedulerConfig;
+  media?: MediaType;
+  logger: Logger;
+  /** parses a stored app definition; throws when it no longer parses */
+  parseApp: (record: AppRecord) => AppSpec;
+  newTaskId: (appId: string, instance: number) => string;
+  clock?: () => number;
+  tickMs?: number;
+  /** how many queued items one batch takes at most */
+  batchSize?: number;
+}
+
+export type ServiceRole = 'starting' | 'standby' | 'leader' | 'suspended' | 'stopped';
+
+/** A state change, after it is durable: what the event stream and the UI follow. */
+export type StateChange =
+  | { kind: 'app' | 'dataset' | 'task'; id: string; deleted: boolean }
+  | { kind: 'framework'; id: string; deleted: false }
+  | { kind: 'role'; role: ServiceRole }
+  | { kind: 'subscription'; subscribed: boolean; frameworkId?: string };
+
+export interface SchedulerServiceEvents {
+  change: [StateChange];
+}
+
+/** The instance stopped leading while the work waited; the caller should try the leader. */
+export class NotLeaderError extends Error {
+  override name = 'NotLeaderError';
+  constructor(detail = 'this Ferry instance does not lead') {
+    super(detail);
+  }
+}
+
+type WorkItem =
+  | { kind: 'event'; event: SchedulerEvent }
+  | { kind: 'subscribed'; subscription: Subscription }
+  | { kind: 'tick' }
+  | { kind: 'command'; decide: (world: World, now: number) => { plan: Plan; result: unknown }; resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
+  private roleValue: ServiceRole = 'starting';
+  private world: World | undefined;
+  private client: SchedulerClient | undefined;
+  private queue: WorkItem[] = [];
+  private draining = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private reconciler: Reconciler;
+  private interest: OfferInterest;
+  private readonly clock: () => number;
+  private readonly logger: Logger;
+  /** bumps with each term, so work from an old term is dropped */
+  private term = 0;
+  private subscribed = false;
+  private lastSubscription: Subscription | undefined;
+  /** the epoch of the term this process leads, if it does */
+  private epoch: number | undefined;
+
+  constructor(private readonly options: SchedulerServiceOptions) {
+    super();
+    this.clock = options.clock ?? Date.now;
+    this.logger = options.logger;
+    this.reconciler = new Reconciler(options.config);
+    this.interest = new OfferInterest(options.config);
+  }
+
+  get role(): ServiceRole {
+    return this.roleValue;
+  }
+
+  get isSubscribed(): boolean {
+    return this.subscribed;
+  }
+
+  get subscription(): Subscription | undefined {
+    return this.subscribed ? this.lastSubscription : undefined;
+  }
+
+  /** The leader's live picture, for reads; undefined unless leading. */
+  get view(): World | undefined {
+    return this.roleValue === 'leader' || this.roleValue === 'suspended' ? this.world : undefined;
+  }
+
+  async start(): Promise<void> {
+    const l = this.options.leadership;
+    l.on('elected', (e) => void this.becomeLeader(e.epoch));
+    l.on('suspended', () => this.suspend());
+    l.on('resumed', () => this.resume());
+    l.on('deposed', (e) => void this.stepDown(e.reason));
+    this.setRole('standby');
+    await l.start();
+  }
+
+  async stop(): Promise<void> {
+    this.setRole('stopped');
+    await this.endTerm('stopping');
+    await this.options.leadership.stop();
+  }
+
+  /** Runs an operator command in the queue: its plan is applied, made durable, then its Mesos calls are made. */
+  command<T>(decide: (world: World, now: number) => { plan: Plan; result: T }): Promise<T> {
+    if (this.roleValue !== 'leader' && this.roleValue !== 'suspended') return Promise.reject(new NotLeaderError());
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({ kind: 'command', decide, resolve: resolve as (v: unknown) => void, reject });
+    });
+  }
+
+  // ---- leadership ----------------------------------------------------------------
+
+  private setRole(role: ServiceRole): void {
+    if (this.roleValue === role) return;
+    this.roleValue = role;
+    this.emit('change', { kind: 'role', role });
+  }
+
+  private async becomeLeader(epoch: number): Promise<void> {
+    const term = ++this.term;
+    this.epoch = epoch;
+    this.logger.info({ epoch }, 'elected leader; loading state');
+    let world: World;
+    try {
+      const snapshot = await this.options.store.load();
+      world = World.fromSnapshot(snapshot, this.options.parseApp);
+    } catch (err) {
+      this.logger.fatal({ err: (err as Error).message, store: this.options.store.describe() }, 'cannot load Ferry state; stopping');
+      process.exitCode = 1;
+      await this.options.leadership.stop().catch(() => undefined);
+      this.setRole('stopped');
+      return;
+    }
+    if (term !== this.term) return;
+    this.world = world;
+    this.reconciler = new Reconciler(this.options.config);
+    this.interest = new OfferInterest(this.options.config);
+    this.setRole('leader');
+    this.logger.info(
+      { epoch, apps: world.apps.size, datasets: world.datasets.size, tasks: world.tasks.size, frameworkId: world.framework?.frameworkId },
+      'leading',
+    );
+    this.startClient(world);
+    this.ticker = setInterval(() => this.enqueue({ kind: 'tick' }), this.options.tickMs ?? 1000);
+  }
+
+  private frameworkInfo(world: World): FrameworkInfo {
+    const f = this.options.framework;
+    const info: FrameworkInfo = {
+      user: f.user,
+      name: f.name,
+      failover_timeout: f.failoverTimeoutSeconds,
+      checkpoint: true,
+      roles: [f.role],
+      hostname: f.hostname,
+      capabilities: [{ type: 'PARTITION_AWARE' }, { type: 'MULTI_ROLE' }, { type: 'TASK_KILLING_STATE' }],
+    };
+    if (world.framework) info.id = { value: world.framework.frameworkId };
+    if (f.webuiUrl !== undefined) info.webui_url = f.webuiUrl;
+    if (f.principal !== undefined) info.principal = f.principal;
+    return info;
+  }
+
+  private startClient(world: World): void {
+    const f = this.options.framework;
+    const detector = createMasterDetector(this.options.master, this.logger);
+    const client = new SchedulerClient({
+      detector,
+      framework: this.frameworkInfo(world),
+      ...(this.options.media ? { media: this.options.media } : {}),
+      ...(f.principal !== undefined && f.secret !== undefined ? { credential: { principal: f.principal, secret: f.secret } } : {}),
+      logger: this.logger.child({ component: 'mesos' }),
+      mayConnect: () => this.options.leadership.confirm(),
+    });
+    const term = this.term;
+    client.on('subscribed', (subscription) => {
+      if (term === this.term) this.enqueue({ kind: 'subscribed', subscription });
+    });
+    client.on('event', (event) => {
+      if (term === this.term && event.type !== 'SUBSCRIBED' && event.type !== 'HEARTBEAT') this.enqueue({ kind: 'event', event });
+    });
+    client.on('disconnected', ({ reason }) => {
+      if (term !== this.term) return;
+      this.subscribed = false;
+      this.emit('change', { kind: 'subscription', subscribed: false });
+      this.logger.warn({ reason }, 'lost the Mesos subscription');
+    });
+    client.on('terminated', ({ message }) => {
+      if (term !== this.term) return;
+      this.logger.error({ message }, 'Mesos ended this framework\'s subscription; stepping down');
+      void this.stepDown(`Mesos sent ERROR: ${message}`, true);
+    });
+    this.client = client;
+    client.start().catch((err: Error) => this.logger.error({ err: err.message }, 'cannot start the Mesos client'));
+  }
+
+  /** The ZooKeeper link dropped: not one more Mesos call until it is back. */
+  private suspend(): void {
+    if (this.roleValue !== 'leader') return;
+    this.logger.warn('ZooKeeper link lost while leading: suspending every Mesos call');
+    this.setRole('suspended');
+    const client = this.client;
+    this.client = undefined;
+    this.subscribed = false;
+    void client?.stop();
+  }
+
+  private resume(): void {
+    if (this.roleValue !== 'suspended' || this.world === undefined) return;
+    this.logger.info('ZooKeeper link back with the same session: resuming leadership');
+    this.setRole('leader');
+    this.startClient(this.world);
+  }
+
+  private async stepDown(reason: string, abdicate = false): Promise<void> {
+    if (this.roleValue === 'stopped') return;
+    this.logger.warn({ reason }, 'no longer leading');
+    await this.endTerm(reason);
+    if ((this.roleValue as ServiceRole) !== 'stopped') this.setRole('standby');
+    const epoch = this.epoch;
+    this.epoch = undefined;
+    if (abdicate && epoch !== undefined) this.options.leadership.stepDown(epoch, reason);
+  }
+
+  private async endTerm(reason: string): Promise<void> {
+    this.term++;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    const client = this.client;
+    this.client = undefined;
+    this.subscribed = false;
+    this.world = undefined;
+    const queued = this.queue;
+    this.queue = [];
+    for (const item of queued) if (item.kind === 'command') item.reject(new NotLeaderError(`leadership ended: ${reason}`));
+    await client?.stop();
+  }
+
+  // ---- the work queue -------------------------------------------------------------
+
+  private enqueue(item: WorkItem): void {
+    this.queue.push(item);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.batchSize ?? 2000);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runBatch(batch: WorkItem[]): Promise<void> {
+    const world = this.world;
+    const term = this.term;
+    if (world === undefined) {
+      for (const item of batch) if (item.kind === 'command') item.reject(new NotLeaderError());
+      return;
+    }
+    const now = this.clock();
+    const plans: Plan[] = [];
+    const settled: { item: Extract<WorkItem, { kind: 'command' }>; result?: unknown; error?: Error }[] = [];
+    let needsInterest = false;
+    for (const item of batch) {
+      let plan: Plan;
+      try {
+        plan = this.decide(world, item, now, settled);
+      } catch (err) {
+        // a command's refusal goes back to its caller; any other failed decision is a bug worth a loud line
+        if (item.kind === 'command') settled.push({ item, error: err as Error });
+        else this.logger.error({ err: (err as Error).stack, item: item.kind }, 'a decision failed');
+        continue;
+      }
+      world.applyWrites(plan.writes);
+      world.applyNotes(plan.notes);
+      plans.push(plan);
+      if (item.kind !== 'event' || plan.writes.some((w) => w.kind === 'deleteTask')) needsInterest = true;
+    }
+    if (needsInterest) {
+      const interest = emptyPlan();
+      interest.mesos.push(...this.interest.decide(world, now));
+      plans.push(interest);
+    }
+    const merged = mergePlans(...plans);
+    try {
+      await this.persist(merged.writes);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'a durable write failed; stepping down so a fresh leader reloads the state');
+      for (const s of settled) s.item.reject(new NotLeaderError(`write failed: ${(err as Error).message}`));
+      await this.stepDown(`write failed: ${(err as Error).message}`, true);
+      return;
+    }
+    if (term !== this.term) return;
+    for (const s of settled) {
+      if (s.error) s.item.reject(s.error);
+      else s.item.resolve(s.result);
+    }
+    this.announce(merged.writes);
+    this.perform(merged.mesos, now);
+  }
+
+  private decide(world: World, item: WorkItem, now: number, settled: { item: Extract<WorkItem, { kind: 'command' }>; result?: unknown; error?: Error }[]): Plan {
+    switch (item.kind) {
+      case 'command': {
+        const { plan, result } = item.decide(world, now);
+        settled.push({ item, result });
+        return plan;
+      }
+      case 'subscribed':
+        return this.onSubscribed(world, item.subscription, now);
+      case 'tick': {
+        const plan = planKills(world, now, this.options.config);
+        plan.mesos.push(...this.reconciler.tick(now));
+        return plan;
+      }
+      case 'event':
+        return this.onEvent(world, item.event, now);
+      default: {
+        const never: never = item;
+        throw new Error(`unknown work ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private onSubscribed(world: World, subscription: Subscription, now: number): Plan {
+    const plan = emptyPlan();
+    this.subscribed = true;
+    this.lastSubscription = subscription;
+    this.emit('change', { kind: 'subscription', subscribed: true, frameworkId: subscription.frameworkId });
+    if (world.framework?.frameworkId !== subscription.frameworkId) {
+      if (world.framework !== undefined) {
+        this.logger.error({ stored: world.framework.frameworkId, assigned: subscription.frameworkId }, 'Mesos assigned a different framework id than the stored one');
+      }
+      const record: FrameworkRecord = { frameworkId: subscription.frameworkId, name: this.options.framework.name, registeredAt: new Date(now).toISOString() };
+      plan.writes.push({ kind: 'framework', record });
+    }
+    this.interest.reset();
+    plan.mesos.push(...this.reconciler.subscribed(world, now));
+    return plan;
+  }
+
+  private onEvent(world: World, event: SchedulerEvent, now: number): Plan {
+    switch (event.type) {
+      case 'OFFERS':
+        return this.onOffers(world, event.offers.offers ?? [], now);
+      case 'UPDATE':
+        return this.onUpdate(world, event.update.status, now);
+      case 'RESCIND':
+        this.logger.debug({ offerId: event.rescind.offer_id.value }, 'offer rescinded');
+        return emptyPlan();
+      case 'FAILURE':
+        if (event.failure.agent_id) this.logger.warn({ agentId: event.failure.agent_id.value }, 'Mesos reports an agent lost');
+        return emptyPlan();
+      case 'INVERSE_OFFERS':
+      case 'RESCIND_INVERSE_OFFER':
+      case 'MESSAGE':
+      case 'UPDATE_OPERATION_STATUS':
+        this.logger.debug({ type: event.type }, 'event not acted on');
+        return emptyPlan();
+      case 'ERROR':
+      case 'SUBSCRIBED':
+      case 'HEARTBEAT':
+        return emptyPlan();
+      default: {
+        const never: never = event;
+        this.logger.warn({ event: never }, 'unknown event type from the master');
+        return emptyPlan();
+      }
+    }
+  }
+
+  private onOffers(world: World, offers: Offer[], now: number): Plan {
+    for (const offer of offers) world.observeOffer(offer, now);
+    const plan = planOfferRound(world, { offers, now, config: this.options.config, newTaskId: this.options.newTaskId });
+    return plan;
+  }
+
+  private onUpdate(world: World, status: TaskStatus, now: number): Plan {
+    this.reconciler.answered(status.task_id.value, status.state);
+    return planStatusUpdate(world, status, now, this.options.config);
+  }
+
+  // ---- durable writes and Mesos calls ---------------------------------------------------
+
+  /** Writes each changed record once (the last change wins) and resolves when all are durable. */
+  private async persist(writes: RecordWrite[]): Promise<void> {
+    const last = new Map<string, RecordWrite>();
+    for (const w of writes) last.set(writeKey(w), w);
+    const store = this.options.store;
+    await Promise.all(
+      [...last.values()].map((w) => {
+        switch (w.kind) {
+          case 'framework':
+            return store.put('framework', 'framework', w.record);
+          case 'app':
+            return store.put('app', w.record.id, w.record);
+          case 'dataset':
+            return store.put('dataset', w.record.name, w.record);
+          case 'task':
+            return store.put('task', w.record.taskId, w.record);
+          case 'deleteApp':
+            return store.delete('app', w.id);
+          case 'deleteDataset':
+            return store.delete('dataset', w.name);
+          case 'deleteTask':
+            return store.delete('task', w.taskId);
+          default: {
+            const never: never = w;
+            throw new Error(`unknown write ${JSON.stringify(never)}`);
+          }
+        }
+      }),
+    );
+  }
+
+  private announce(writes: RecordWrite[]): void {
+    const seen = new Set<string>();
+    for (const w of writes) {
+      const key = writeKey(w);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      switch (w.kind) {
+        case 'framework':
+          this.emit('change', { kind: 'framework', id: w.record.frameworkId, deleted: false });
+          break;
+        case 'app':
+          this.emit('change', { kind: 'app', id: w.record.id, deleted: false });
+          break;
+        case 'dataset':
+          this.emit('change', { kind: 'dataset', id: w.record.name, deleted: false });
+          break;
+        case 'task':
+          this.emit('change', { kind: 'task', id: w.record.taskId, deleted: false });
+          break;
+        case 'deleteApp':
+          this.emit('change', { kind: 'app', id: w.id, deleted: true });
+          break;
+        case 'deleteDataset':
+          this.emit('change', { kind: 'dataset', id: w.name, deleted: true });
+          break;
+        case 'deleteTask':
+          this.reconciler.forget(w.taskId);
+          this.emit('change', { kind: 'task', id: w.taskId, deleted: true });
+          break;
+      }
+    }
+  }
+
+  private perform(actions: MesosAction[], now: number): void {
+    const client = this.client;
+    if (client === undefined || this.roleValue !== 'leader') {
+      if (actions.length > 0) this.logger.debug({ count: actions.length }, 'not subscribed: Mesos calls skipped (they are retried or re-derived)');
+      return;
+    }
+    for (const action of actions) {
+      const call = this.call(client, action, now);
+      call.catch((err: Error) => this.logger.warn({ action: action.type, err: err.message }, 'Mesos call failed'));
+    }
+  }
+
+  private call(client: SchedulerClient, action: MesosAction, now: number): Promise<void> {
+    switch (action.type) {
+      case 'LAUNCH':
+        for (const t of action.tasks) this.reconciler.launched(t.task_id.value, action.agentId, now);
+        this.logger.info(
+          { agentId: action.agentId, offerId: action.offerId, tasks: action.tasks.map((t) => t.task_id.value) },
+          'launching',
+        );
+        return client.accept([{ value: action.offerId }], [{ type: 'LAUNCH', launch: { task_infos: action.tasks } }], {
+          refuse_seconds: action.refuseSeconds,
+        });
+      case 'DECLINE':
+        return client.decline(action.offerIds.map((value) => ({ value })), { refuse_seconds: action.refuseSeconds });
+      case 'KILL':
+        this.logger.info({ taskId: action.taskId, agentId: action.agentId }, 'killing');
+        return client.kill({ value: action.taskId }, { value: action.agentId });
+      case 'ACKNOWLEDGE':
+        return client.acknowledge(action.status);
+      case 'RECONCILE':
+        return client.reconcile(action.tasks.map((t) => ({ task_id: { value: t.taskId }, agent_id: { value: t.agentId } })));
+      case 'REVIVE':
+        return client.revive();
+      case 'SUPPRESS':
+        return client.suppress();
+      default: {
+        const never: never = action;
+        return Promise.reject(new Error(`unknown action ${JSON.stringify(never)}`));
+      }
+    }
+  }
+}
+
+function writeKey(w: RecordWrite): string {
+  switch (w.kind) {
+    case 'framework':
+      return 'framework';
+    case 'app':
+      return `app:${w.record.id}`;
+    case 'deleteApp':
+      return `app:${w.id}`;
+    case 'dataset':
+      return `dataset:${w.record.name}`;
+    case 'deleteDataset':
+      return `dataset:${w.name}`;
+    case 'task':
+      return `task:${w.record.taskId}`;
+    case 'deleteTask':
+      return `task:${w.taskId}`;
+  }
+}
