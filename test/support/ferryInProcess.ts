@@ -1,0 +1,89 @@
+// A whole Ferry in the test process: the simulator, a scheduler service on the
+// embedded file store (local-mode leadership) and the REST API on a real port.
+// For API and scheduler behaviour tests that need no process boundaries.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApi, listenPending } from '../../src/api/apiServer.js';
+import { parseAppDefinition } from '../../src/apps/appDefinition.js';
+import { taskIdFor } from '../../src/apps/taskId.js';
+import { silentLogger } from '../../src/common/log.js';
+import { SoleLeadership } from '../../src/coordination/soleLeadership.js';
+import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from '../../src/scheduler/schedulerConfig.js';
+import { SchedulerService } from '../../src/scheduler/schedulerService.js';
+import { FileStateStore } from '../../src/state/fileStateStore.js';
+import type { AppRecord } from '../../src/state/model.js';
+import { Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
+import { api, waitFor } from './ferryProcess.js';
+
+export interface InProcessFerry {
+  sim: Simulator;
+  service: SchedulerService;
+  api: string;
+  dir: string;
+  call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export async function startInProcessFerry(t: Teardown, options: { sim?: Partial<SimulatorOptions>; config?: Partial<SchedulerConfig> } = {}): Promise<InProcessFerry> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-api-'));
+  const sim = await Simulator.start({ workDir: join(dir, 'sim'), agents: 3, allocationIntervalMs: 100, heartbeatIntervalSeconds: 1, statusUpdateRetryMs: 1000, ...options.sim });
+  const logger = silentLogger();
+  const { server, port, handle } = await listenPending('127.0.0.1', 0);
+  const selfApi = `127.0.0.1:${port}`;
+  const stateDir = join(dir, 'state');
+  const leadership = new SoleLeadership({
+    dir: stateDir,
+    candidate: { id: randomUUID(), api: selfApi, hostname: 'localhost', pid: process.pid, version: 'test', startedAt: new Date().toISOString() },
+    logger,
+  });
+  const store = new FileStateStore({ dir: stateDir, leadership, logger });
+  const parseApp = (record: AppRecord) => {
+    const parsed = parseAppDefinition(record.definition);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return parsed.spec;
+  };
+  const service = new SchedulerService({
+    store,
+    leadership,
+    master: `127.0.0.1:${sim.port}`,
+    framework: { name: 'ferry-test', role: '*', user: 'root', hostname: 'localhost', failoverTimeoutSeconds: 3600 },
+    config: { ...DEFAULT_SCHEDULER_CONFIG, reconcileInitialSeconds: 1, shortRefuseSeconds: 1, ...options.config },
+    logger,
+    parseApp,
+    newTaskId: (appId, instance) => taskIdFor(appId, instance, randomUUID()),
+    tickMs: 200,
+  });
+  handle(buildApi({ service, store, leadership, parseApp, storeHealthy: () => true, logger, selfApi }).callback());
+  await service.start();
+  t.teardown(async () => {
+    await service.stop();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await store.close();
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await waitFor(() => service.isSubscribed, 10_000, () => 'the scheduler never subscribed');
+  return {
+    sim,
+    service,
+    api: selfApi,
+    dir,
+    async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+      if (Object.keys(headers).length === 0) return api<T>(selfApi, method, path, body);
+      const res = await fetch(`http://${selfApi}${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
+    },
+  };
+}
