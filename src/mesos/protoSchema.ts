@@ -6,7 +6,14 @@ import protobuf from 'protobufjs';
 import { join } from 'node:path';
 import { packageRoot } from '../common/packageRoot.js';
 
-const PROTO_FILES = ['mesos/v1/mesos.proto', 'mesos/v1/scheduler/scheduler.proto'];
+const PROTO_FILES = [
+  'mesos/v1/mesos.proto',
+  'mesos/v1/scheduler/scheduler.proto',
+  'mesos/v1/allocator/allocator.proto',
+  'mesos/v1/maintenance/maintenance.proto',
+  'mesos/v1/master/master.proto',
+  'mesos/v1/executor/executor.proto',
+];
 
 let root: protobuf.Root | undefined;
 

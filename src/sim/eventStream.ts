@@ -1,14 +1,17 @@
-// One subscriber's event stream: RecordIO records in the accepted media type,
-// heartbeats, and holding events while paused. It decides how events are
-// written, never which events are sent.
+// One subscriber's event stream (a scheduler's or an executor's): RecordIO
+// records in the accepted media type, heartbeats, and holding events while
+// paused. It decides how events are written, never which events are sent.
 
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../common/log.js';
-import { encodeEvent, type MediaType } from '../mesos/codec.js';
+import type { MediaType } from '../mesos/codec.js';
 import type { SchedulerEvent } from '../mesos/events.js';
 import { encodeRecord } from '../mesos/recordio.js';
 
-export class EventStream {
+/** Turns one event into the bytes of one record in a media type. */
+export type EventEncoder<E> = (event: E, media: MediaType) => Buffer;
+
+export class EventStream<E extends { type: string } = SchedulerEvent> {
   private closedFlag = false;
   private paused = false;
   private held: Buffer[] = [];
@@ -21,6 +24,7 @@ export class EventStream {
     readonly media: MediaType,
     readonly streamId: string,
     private readonly logger: Logger,
+    private readonly encode: EventEncoder<E>,
   ) {
     const onGone = (): void => this.markClosed();
     response.on('close', onGone);
@@ -31,11 +35,11 @@ export class EventStream {
     return this.closedFlag;
   }
 
-  send(event: SchedulerEvent): void {
+  send(event: E): void {
     if (this.closedFlag) return;
     let record: Buffer;
     try {
-      record = encodeRecord(encodeEvent(event, this.media));
+      record = encodeRecord(this.encode(event, this.media));
     } catch (err) {
       this.logger.error({ err, eventType: event.type }, 'cannot encode event; dropping it');
       return;
@@ -44,11 +48,11 @@ export class EventStream {
     else this.response.write(record);
   }
 
-  /** Sends a HEARTBEAT now and then every interval (none while paused). */
-  startHeartbeats(intervalSeconds: number): void {
-    this.send({ type: 'HEARTBEAT' });
+  /** Sends `heartbeat` every interval (none while paused), and at once unless `firstAfterInterval`. */
+  startHeartbeats(intervalSeconds: number, heartbeat: E, firstAfterInterval = false): void {
+    if (!firstAfterInterval) this.send(heartbeat);
     this.heartbeatTimer = setInterval(() => {
-      if (!this.paused) this.send({ type: 'HEARTBEAT' });
+      if (!this.paused) this.send(heartbeat);
     }, intervalSeconds * 1000);
     this.heartbeatTimer.unref();
   }

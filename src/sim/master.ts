@@ -1,14 +1,35 @@
-// The simulated Mesos master, modelled on master.cpp: subscriptions, offers,
-// launches, kills, acknowledgements, reconciliation, lost and returning agents.
-// It reaches agents only through messages and never writes HTTP answers.
+// The simulated Mesos master, modelled on master.cpp: frameworks, offers and
+// inverse offers, tasks and executors, agents coming, going, draining and gone,
+// maintenance. It reaches agents only through messages and never writes HTTP.
 
 import type { Logger } from '../common/log.js';
 import type { AcceptCall, DeclineCall, KillCall, ReconcileCall, ReviveCall, SubscribeCall, SuppressCall, WireCall } from '../mesos/calls.js';
 import type { SchedulerEvent } from '../mesos/events.js';
-import type { FrameworkInfo, MasterInfo, Offer, OfferOperation, TaskInfo, TaskState, TaskStatus, TaskStatusReason, TimeInfo } from '../mesos/types.js';
+import type { DrainInfo, InverseOfferStatus, MaintenanceClusterStatus, MaintenanceSchedule } from '../mesos/operator.js';
+import type {
+  DrainConfig,
+  ExecutorInfo,
+  Filters,
+  FrameworkInfo,
+  InverseOffer,
+  MachineID,
+  MasterInfo,
+  Offer,
+  OfferOperation,
+  TaskInfo,
+  TaskState,
+  TaskStatus,
+  TaskStatusReason,
+  TimeInfo,
+  Unavailability,
+  URL,
+} from '../mesos/types.js';
 import { isTerminalTaskState } from '../mesos/types.js';
 import type { AgentReport, AgentToMasterMessage, MasterToAgentMessage } from './agentProtocol.js';
 import { Allocator } from './allocator.js';
+import { InverseOfferAllocator, type InverseOfferCandidate } from './inverseOfferAllocator.js';
+import { agentMachine, machineJson, machineKey, machineText } from './machineIds.js';
+import { validateMachines, validateSchedule } from './maintenanceValidation.js';
 import { frameworkRoles, validateFrameworkInfo, validateFrameworkUpdate, validateRole } from './callValidation.js';
 import type { EventStream } from './eventStream.js';
 import { assertNever } from './exhaustive.js';
@@ -21,6 +42,7 @@ import {
   MAX_COMPLETED_FRAMEWORKS,
   taskKey,
   type AgentInfo,
+  type InverseOfferRecord,
   type MasterRegistry,
   type MasterTask,
   type OfferRecord,
@@ -55,6 +77,11 @@ export interface MasterOptions {
 /** How the HTTP layer should answer a call the master processed. */
 export type CallAnswer = { status: 200 | 202 } | { status: 400 | 403 | 501; body: string };
 
+/** How the HTTP layer should answer an operator request (operator API, maintenance endpoints). */
+export type OperatorAnswer = { status: 200 } | { status: 400 | 404 | 409 | 503; body: string };
+
+const OK: OperatorAnswer = { status: 200 };
+
 export class Master {
   readonly info: MasterInfo;
   readonly startTime = Date.now() / 1000;
@@ -73,7 +100,11 @@ export class Master {
   /** Task ids made unreachable per agent, to forget once the agent returns. */
   private readonly unreachableTasksByAgent = new Map<string, Map<string, string[]>>();
   private readonly offers = new Map<string, OfferRecord>();
+  private readonly inverseOffers = new Map<string, InverseOfferRecord>();
   private readonly allocator: Allocator;
+  private readonly inverseOfferAllocator = new InverseOfferAllocator();
+  /** Machines that have had a registered agent since this master started (upstream's `machines` keys). */
+  private readonly knownMachines = new Set<string>();
   /** Streams held by pauseStreams() until resumeStreams(). */
   private readonly pausedStreams = new Set<EventStream>();
   private allocationTimer: NodeJS.Timeout | undefined;
@@ -121,6 +152,7 @@ export class Master {
     clearInterval(this.pingTimer);
     clearTimeout(this.recoveryTimer);
     for (const offer of this.offers.values()) clearTimeout(offer.timer);
+    for (const inverseOffer of this.inverseOffers.values()) clearTimeout(inverseOffer.timer);
     for (const framework of this.frameworks.values()) {
       framework.failoverTimer?.cancel();
       const stream = framework.stream;
@@ -219,9 +251,10 @@ export class Master {
         this.decline(framework, call.decline);
         return { status: 202 };
       case 'ACCEPT_INVERSE_OFFERS':
+        this.answerInverseOffers(framework, 'ACCEPT', call.accept_inverse_offers.inverse_offer_ids ?? [], call.accept_inverse_offers.filters);
+        return { status: 202 };
       case 'DECLINE_INVERSE_OFFERS':
-        // The simulator never sends inverse offers, so every id named here is no longer valid.
-        this.log.warn({ frameworkId: framework.id, callType: call.type }, 'ignoring inverse offer call: no such inverse offers');
+        this.answerInverseOffers(framework, 'DECLINE', call.decline_inverse_offers.inverse_offer_ids ?? [], call.decline_inverse_offers.filters);
         return { status: 202 };
       case 'REVIVE':
         this.revive(framework, call.revive);
@@ -246,8 +279,7 @@ export class Master {
         this.reconcile(framework, call.reconcile);
         return { status: 202 };
       case 'MESSAGE':
-        // The command executor ignores framework messages; Mesos forwards and drops them there.
-        this.log.info({ frameworkId: framework.id, agentId: call.message.agent_id.value, executorId: call.message.executor_id.value }, 'framework message dropped by the command executor');
+        this.frameworkMessage(framework, call.message);
         return { status: 202 };
       case 'REQUEST':
         return { status: 202 };
@@ -273,7 +305,7 @@ export class Master {
         master_info: this.info,
       },
     });
-    stream.startHeartbeats(this.options.heartbeatIntervalSeconds);
+    stream.startHeartbeats(this.options.heartbeatIntervalSeconds, { type: 'HEARTBEAT' });
   }
 
   /** Master::exited for an HTTP framework: the scheduler's connection closed. */
@@ -296,7 +328,9 @@ export class Master {
 
   private deactivate(framework: FrameworkRecord, rescind: boolean): void {
     framework.active = false;
+    this.inverseOfferAllocator.clearFilters(framework.id);
     for (const offerId of [...framework.offers]) this.removeOffer(offerId, { rescind });
+    for (const id of [...framework.inverseOffers]) this.withdrawInverseOffer(id, rescind);
   }
 
   /** Master::recoverFramework: a framework known only from agents' reports or a resubscription after failover. */
@@ -307,6 +341,7 @@ export class Master {
     this.allocator.addFramework(framework.id);
     for (const agent of this.agents.values()) {
       for (const task of agent.tasks.get(framework.id)?.values() ?? []) this.attachTaskToFramework(task, framework);
+      for (const executor of agent.executors.get(framework.id)?.values() ?? []) this.attachExecutorToFramework(agent.id, executor, framework);
     }
     this.log.info({ frameworkId: framework.id }, 'recovered framework');
     return framework;
@@ -342,8 +377,14 @@ export class Master {
     const log = this.log.child({ frameworkId: framework.id });
     log.info('removing framework');
     if (framework.active) this.deactivate(framework, false);
+    for (const id of [...framework.inverseOffers]) this.withdrawInverseOffer(id, false);
+    this.inverseOfferAllocator.clearFilters(framework.id);
     for (const agent of this.agents.values()) {
       this.options.sendToAgent(agent.id, { kind: 'shutdownFramework', frameworkId: framework.id });
+    }
+    for (const [agentId, executors] of [...framework.executors]) {
+      const agent = this.agents.get(agentId);
+      for (const executorId of [...executors.keys()]) if (agent !== undefined) this.removeExecutor(agent, framework.id, executorId);
     }
     const message = `Framework ${framework.id} removed`;
     for (const task of [...framework.tasks.values()]) {
@@ -392,6 +433,7 @@ export class Master {
     const roles = this.callRoles(framework, revive?.roles, 'revive');
     if (roles === undefined) return;
     this.allocator.revive(framework.id, roles);
+    this.inverseOfferAllocator.clearFilters(framework.id);
     this.scheduleAllocation();
   }
 
@@ -469,11 +511,13 @@ export class Master {
             break;
           }
           for (const raw of tasks) {
-            const task = withInferredHealthCheckType(raw);
+            const task = withExecutorFrameworkId(withInferredHealthCheckType(raw), framework.id);
             const invalid = validateTask(task, {
               hasTask: (id) => framework.tasks.has(id),
               hasUnreachableTask: (id) => framework.unreachableTasks.has(id),
               agentId: agent.id,
+              frameworkId,
+              existingExecutor: (id) => agent.executors.get(frameworkId)?.get(id),
               available: remaining,
               allocationRole: role,
             });
@@ -481,13 +525,18 @@ export class Master {
               taskError([task], 'REASON_TASK_INVALID', invalid);
               continue;
             }
+            const launched = injectAllocationRole(task, role);
             const resources = Resources.fromProtos(task.resources);
             remaining = remaining.minus(resources);
+            if (launched.executor !== undefined && !agent.hasExecutor(frameworkId, launched.executor.executor_id.value)) {
+              remaining = remaining.minus(Resources.fromProtos(launched.executor.resources));
+              this.addExecutor(agent, framework, { ...launched.executor, framework_id: { value: frameworkId } });
+            }
             this.addTask(task, framework, agent, role, resources);
             if (log.isLevelEnabled('info')) {
               log.info({ frameworkId, taskId: task.task_id.value, agentId: agent.id, resources: resources.toText(role) }, 'launching task');
             }
-            this.options.sendToAgent(agent.id, { kind: 'runTask', framework: framework.info, task: injectAllocationRole(task, role) });
+            this.options.sendToAgent(agent.id, { kind: 'runTask', framework: framework.info, task: launched });
           }
           break;
         }
@@ -627,11 +676,13 @@ export class Master {
       agent.offered = agent.offered.plus(resources);
       let batch = batches.get(framework.id);
       if (batch === undefined) batches.set(framework.id, (batch = []));
-      batch.push(this.offerMessage(record, agent));
+      record.message = this.offerMessage(record, agent);
+      batch.push(record.message);
     }
     for (const [frameworkId, offers] of batches) {
       this.send(this.frameworks.get(frameworkId)!, { type: 'OFFERS', offers: { offers } });
     }
+    this.allocateInverseOffers();
   }
 
   private offeredTo(framework: FrameworkRecord): Resources {
@@ -644,19 +695,29 @@ export class Master {
   }
 
   private offerMessage(offer: OfferRecord, agent: AgentRecord): Offer {
-    return {
+    const message: Offer = {
       id: { value: offer.id },
       framework_id: { value: offer.frameworkId },
       agent_id: { value: agent.id },
       hostname: agent.info.hostname,
-      url: {
-        scheme: 'http',
-        address: { hostname: agent.info.hostname, ip: this.options.host, port: this.options.port },
-        path: `/${agent.info.processId}`,
-      },
+      url: this.agentUrl(agent),
       resources: offer.resources.toProtos(offer.role),
       attributes: agent.info.attributes,
-      allocation_info: { role: offer.role },
+    };
+    const executorIds = [...(agent.executors.get(offer.frameworkId)?.keys() ?? [])];
+    if (executorIds.length > 0) message.executor_ids = executorIds.map((value) => ({ value }));
+    const unavailability = this.options.registry.maintenance.unavailability(this.machineKeyOf(agent));
+    if (unavailability !== undefined) message.unavailability = unavailability;
+    message.allocation_info = { role: offer.role };
+    return message;
+  }
+
+  /** The agent's libprocess address as an offer names it: http://<ip>:<port>/slave(N). */
+  private agentUrl(agent: AgentRecord): URL {
+    return {
+      scheme: 'http',
+      address: { hostname: agent.info.hostname, ip: this.options.host, port: this.options.port },
+      path: `/${agent.info.processId}`,
     };
   }
 
@@ -729,6 +790,7 @@ export class Master {
       if (isTerminalTaskState(task.statusUpdateState) && sameUuid(task.statusUpdateUuid, ack.uuid)) this.removeTask(task);
     }
     this.options.sendToAgent(agent.id, { kind: 'acknowledge', frameworkId: framework.id, taskId: ack.task_id.value, uuid: ack.uuid });
+    this.checkAndTransitionDrainingAgent(agent);
   }
 
   private reconcile(framework: FrameworkRecord, reconcile: ReconcileCall['reconcile']): void {
@@ -754,6 +816,7 @@ export class Master {
     if (this.agents.has(agentId)) return { kind: 'registered' };
     const since = this.options.registry.unreachable.get(agentId);
     if (since !== undefined) return { kind: 'unreachable', since };
+    if (this.options.registry.gone.has(agentId)) return { kind: 'gone' };
     return { kind: 'unknown' };
   }
 
@@ -799,6 +862,7 @@ export class Master {
 
   /** A status the master makes up about one of its tasks (no uuid: it is never acknowledged). */
   private masterStatus(task: MasterTask, state: TaskState, message: string, reason: TaskStatusReason, extra: { unreachableTime?: TimeInfo } = {}): TaskStatus {
+    const executorId = task.info.executor?.executor_id.value;
     return buildTaskStatus({
       taskId: task.taskId,
       state,
@@ -806,6 +870,7 @@ export class Master {
       source: 'SOURCE_MASTER',
       reason,
       agentId: task.agentId,
+      ...(executorId !== undefined ? { executorId } : {}),
       ...(extra.unreachableTime !== undefined ? { unreachableTime: extra.unreachableTime } : {}),
     });
   }
@@ -833,19 +898,42 @@ export class Master {
 
   /** RegisterSlaveMessage from a new agent. */
   registerAgent(info: AgentInfo): void {
+    if (this.refusedAgent(info, 'registration') !== undefined) return;
     const agent = new AgentRecord(info, Resources.EMPTY, now());
     this.agents.set(info.id, agent);
     this.options.registry.admitted.set(info.id, info);
+    this.addAgentToMachine(agent);
     this.log.info({ agentId: info.id, resources: info.resources.toText() }, 'registered agent');
     this.scheduleAllocation();
   }
 
   /** ReregisterSlaveMessage: an agent that the master knows, or knew before a failover or a partition. */
   reregisterAgent(info: AgentInfo, report: AgentReport): void {
+    if (this.refusedAgent(info, 're-registration') !== undefined) return;
     const existing = this.agents.get(info.id);
     if (existing !== undefined) this.reregisterKnownAgent(existing, report);
     else this.readmitAgent(info, report);
+    const agent = this.agents.get(info.id)!;
+    this.syncExecutors(agent, report);
+    if (this.options.registry.deactivated.has(info.id)) this.deactivateAgentRecord(agent);
+    const drain = this.options.registry.draining.get(info.id);
+    if (drain !== undefined) {
+      this.options.sendToAgent(info.id, { kind: 'drain', config: drain.config });
+      this.checkAndTransitionDrainingAgent(agent);
+    }
     this.scheduleAllocation();
+  }
+
+  /** Gone agents and agents on DOWN machines are told to shut down instead of being admitted. */
+  private refusedAgent(info: AgentInfo, what: string): string | undefined {
+    const machine = agentMachine(info.hostname, this.options.host);
+    let message: string | undefined;
+    if (this.options.registry.gone.has(info.id)) message = 'Agent has been marked gone';
+    else if (this.options.registry.maintenance.mode(machineKey(machine)) === 'DOWN') message = 'Machine is `DOWN`';
+    if (message === undefined) return undefined;
+    this.log.warn({ agentId: info.id, machine: machineText(machine), reason: message }, `refusing ${what} of agent`);
+    this.options.sendToAgent(info.id, { kind: 'shutdown', message });
+    return message;
   }
 
   private reregisterKnownAgent(agent: AgentRecord, report: AgentReport): void {
@@ -913,6 +1001,7 @@ export class Master {
     const agent = new AgentRecord(info, Resources.EMPTY, now());
     agent.reregisteredTime = now();
     this.agents.set(info.id, agent);
+    this.addAgentToMachine(agent);
     for (const frameworkInfo of report.frameworks) {
       if (!this.frameworks.has(frameworkInfo.id.value) && !this.completedFrameworks.has(frameworkInfo.id.value)) {
         this.recoverFramework(frameworkInfo);
@@ -957,8 +1046,7 @@ export class Master {
     const log = this.log.child({ agentId });
     log.info('agent disconnected');
     agent.connected = false;
-    agent.active = false;
-    for (const offerId of [...agent.offers]) this.removeOffer(offerId, { rescind: true });
+    this.deactivateAgentRecord(agent);
     for (const frameworkId of [...agent.tasks.keys()]) {
       const framework = this.frameworks.get(frameworkId);
       if (framework === undefined || framework.info.checkpoint === true) continue;
@@ -978,13 +1066,19 @@ export class Master {
       case 'statusUpdate':
         this.statusUpdate(agentId, message);
         return;
+      case 'exitedExecutor':
+        this.exitedExecutor(agentId, message.frameworkId, message.executorId, message.status);
+        return;
+      case 'executorMessage':
+        this.executorMessage(agentId, message.frameworkId, message.executorId, message.data);
+        return;
       default:
-        assertNever(message.kind, 'agent message');
+        assertNever(message, 'agent message');
     }
   }
 
   /** Master::statusUpdate. */
-  private statusUpdate(agentId: string, message: AgentToMasterMessage): void {
+  private statusUpdate(agentId: string, message: Extract<AgentToMasterMessage, { kind: 'statusUpdate' }>): void {
     const { frameworkId, status, latestState } = message;
     const ids = { agentId, frameworkId, taskId: status.task_id.value, state: status.state };
     const agent = this.agents.get(agentId);
@@ -1032,7 +1126,53 @@ export class Master {
         if (framework !== undefined) this.send(framework, updateEvent(status));
       }
     }
+    this.dropAgent(agent);
+  }
+
+  /** __removeSlave for an agent marked gone: TASK_GONE_BY_OPERATOR (TASK_LOST if not partition-aware). */
+  private removeGoneAgent(agent: AgentRecord, message: string): void {
+    for (const [frameworkId, tasks] of [...agent.tasks]) {
+      const framework = this.frameworks.get(frameworkId);
+      const aware = framework?.partitionAware === true;
+      for (const task of [...tasks.values()]) {
+        const status = aware
+          ? this.masterStatus(task, 'TASK_GONE_BY_OPERATOR', message, 'REASON_AGENT_REMOVED_BY_OPERATOR')
+          : this.masterStatus(task, 'TASK_LOST', message, 'REASON_AGENT_REMOVED');
+        this.updateTask(task, status);
+        this.removeTask(task);
+        if (framework !== undefined) this.send(framework, updateEvent(status));
+      }
+    }
+    this.dropAgent(agent);
+  }
+
+  /** Master::removeSlave (machine DOWN): the agent leaves the registry, its tasks become TASK_LOST. */
+  private removeAgent(agent: AgentRecord, cause: string): void {
+    this.log.info({ agentId: agent.id, cause }, 'removing agent');
+    const message = `Agent ${agent.info.hostname} removed: ${cause}`;
+    for (const [frameworkId, tasks] of [...agent.tasks]) {
+      const framework = this.frameworks.get(frameworkId);
+      for (const task of [...tasks.values()]) {
+        const status = this.masterStatus(task, 'TASK_LOST', message, 'REASON_AGENT_REMOVED');
+        this.updateTask(task, status);
+        this.removeTask(task);
+        if (framework !== undefined) this.send(framework, updateEvent(status));
+      }
+    }
+    this.options.registry.admitted.delete(agent.id);
+    this.options.registry.draining.delete(agent.id);
+    this.options.registry.deactivated.delete(agent.id);
+    this.dropAgent(agent);
+  }
+
+  /** What every removal of a registered agent shares: executors, offers and inverse offers go, frameworks hear FAILURE. */
+  private dropAgent(agent: AgentRecord): void {
+    for (const [frameworkId, executors] of [...agent.executors]) {
+      for (const executorId of [...executors.keys()]) this.removeExecutor(agent, frameworkId, executorId);
+    }
     for (const offerId of [...agent.offers]) this.removeOffer(offerId, { rescind: true });
+    for (const id of [...agent.inverseOffers]) this.removeInverseOffer(id, true);
+    this.inverseOfferAllocator.removeAgent(agent.id);
     this.agents.delete(agent.id);
     this.sendAgentLost(agent.id);
   }
@@ -1049,6 +1189,462 @@ export class Master {
   /** LostSlaveMessage: a FAILURE event holding only the agent id, to every connected framework. */
   private sendAgentLost(agentId: string): void {
     for (const framework of this.frameworks.values()) this.send(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
+  }
+
+  // ---------------------------------------------------------------- custom executors
+
+  /** Master::addExecutor: a custom executor's resources are used on its agent from its first task on. */
+  private addExecutor(agent: AgentRecord, framework: FrameworkRecord | undefined, info: ExecutorInfo & { framework_id: { value: string } }): void {
+    const frameworkId = info.framework_id.value;
+    let byFramework = agent.executors.get(frameworkId);
+    if (byFramework === undefined) agent.executors.set(frameworkId, (byFramework = new Map()));
+    byFramework.set(info.executor_id.value, info);
+    agent.used = agent.used.plus(Resources.fromProtos(info.resources));
+    if (framework !== undefined) this.attachExecutorToFramework(agent.id, info, framework);
+  }
+
+  private attachExecutorToFramework(agentId: string, info: ExecutorInfo, framework: FrameworkRecord): void {
+    let byAgent = framework.executors.get(agentId);
+    if (byAgent === undefined) framework.executors.set(agentId, (byAgent = new Map()));
+    if (byAgent.has(info.executor_id.value)) return;
+    byAgent.set(info.executor_id.value, info);
+    framework.used = framework.used.plus(Resources.fromProtos(info.resources));
+  }
+
+  /** Master::removeExecutor: the executor's resources are free again. */
+  private removeExecutor(agent: AgentRecord, frameworkId: string, executorId: string): void {
+    const byFramework = agent.executors.get(frameworkId);
+    const info = byFramework?.get(executorId);
+    if (byFramework === undefined || info === undefined) return;
+    byFramework.delete(executorId);
+    if (byFramework.size === 0) agent.executors.delete(frameworkId);
+    const resources = Resources.fromProtos(info.resources);
+    agent.used = agent.used.minus(resources);
+    const framework = this.frameworks.get(frameworkId);
+    const byAgent = framework?.executors.get(agent.id);
+    if (framework !== undefined && byAgent?.delete(executorId) === true) {
+      if (byAgent.size === 0) framework.executors.delete(agent.id);
+      framework.used = framework.used.minus(resources);
+    }
+  }
+
+  /** After a re-registration the agent's report is the truth about which custom executors run there. */
+  private syncExecutors(agent: AgentRecord, report: AgentReport): void {
+    const reported = new Set(report.executors.map((e) => taskKey(e.frameworkId, e.info.executor_id.value)));
+    for (const [frameworkId, executors] of [...agent.executors]) {
+      for (const executorId of [...executors.keys()]) if (!reported.has(taskKey(frameworkId, executorId))) this.removeExecutor(agent, frameworkId, executorId);
+    }
+    for (const { frameworkId, info } of report.executors) {
+      if (this.completedFrameworks.has(frameworkId) || agent.hasExecutor(frameworkId, info.executor_id.value)) continue;
+      this.addExecutor(agent, this.frameworks.get(frameworkId), { ...info, framework_id: { value: frameworkId } });
+    }
+  }
+
+  /** Master::exitedExecutor: ExitedExecutorMessage becomes a FAILURE event with the executor's wait status. */
+  private exitedExecutor(agentId: string, frameworkId: string, executorId: string, status: number): void {
+    const agent = this.agents.get(agentId);
+    const ids = { agentId, frameworkId, executorId, status };
+    if (agent === undefined || !agent.hasExecutor(frameworkId, executorId)) {
+      this.log.warn(ids, 'ignoring exited executor on an unknown agent, or unknown to the master');
+      return;
+    }
+    this.log.info(ids, 'executor exited');
+    this.removeExecutor(agent, frameworkId, executorId);
+    const framework = this.frameworks.get(frameworkId);
+    if (framework?.connected !== true) {
+      this.log.warn(ids, 'not forwarding the exited executor: the framework is unknown or disconnected');
+      return;
+    }
+    this.send(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId }, executor_id: { value: executorId }, status } });
+    this.scheduleAllocation();
+  }
+
+  /** Master::executorMessage: ExecutorToFrameworkMessage, delivered as a MESSAGE event (unreliably). */
+  private executorMessage(agentId: string, frameworkId: string, executorId: string, data: string): void {
+    const framework = this.frameworks.get(frameworkId);
+    const ids = { agentId, frameworkId, executorId };
+    if (!this.agents.has(agentId)) {
+      this.log.warn(ids, 'ignoring executor message from an unknown agent');
+      return;
+    }
+    if (framework?.connected !== true) {
+      this.log.warn(ids, 'not forwarding executor message: the framework is unknown or disconnected');
+      return;
+    }
+    this.send(framework, { type: 'MESSAGE', message: { agent_id: { value: agentId }, executor_id: { value: executorId }, data } });
+  }
+
+  /** Master::message: the scheduler's MESSAGE call goes to the agent, which hands it to the executor. */
+  private frameworkMessage(framework: FrameworkRecord, message: { agent_id: { value: string }; executor_id: { value: string }; data: string }): void {
+    const agent = this.agents.get(message.agent_id.value);
+    const ids = { frameworkId: framework.id, agentId: message.agent_id.value, executorId: message.executor_id.value };
+    if (agent === undefined || !agent.connected) {
+      this.log.warn(ids, 'cannot send framework message: the agent is not registered or is disconnected');
+      return;
+    }
+    this.options.sendToAgent(agent.id, { kind: 'frameworkMessage', frameworkId: framework.id, executorId: message.executor_id.value, data: message.data });
+  }
+
+  // ---------------------------------------------------------------- inverse offers
+
+  /** The allocator's inverse offer round, after the offers of an allocation. */
+  private allocateInverseOffers(): void {
+    const candidates: InverseOfferCandidate[] = [];
+    for (const agent of this.agents.values()) {
+      if (!agent.active || !agent.connected || !this.inverseOfferAllocator.hasMaintenance(agent.id)) continue;
+      const using = new Set<string>(agent.executors.keys());
+      for (const [frameworkId, tasks] of agent.tasks) {
+        for (const task of tasks.values()) if (!isTerminalOrUnreachable(task.state)) using.add(frameworkId);
+      }
+      for (const offerId of agent.offers) {
+        const offer = this.offers.get(offerId);
+        if (offer !== undefined) using.add(offer.frameworkId);
+      }
+      const frameworkIds = [...using].filter((id) => {
+        const framework = this.frameworks.get(id);
+        return framework !== undefined && framework.active && framework.connected;
+      });
+      if (frameworkIds.length > 0) candidates.push({ agentId: agent.id, frameworkIds });
+    }
+    for (const [frameworkId, byAgent] of this.inverseOfferAllocator.generate(candidates, Date.now())) this.makeInverseOffers(frameworkId, byAgent);
+  }
+
+  /** Master::inverseOffer: one INVERSE_OFFERS event with an inverse offer per agent. */
+  private makeInverseOffers(frameworkId: string, byAgent: ReadonlyMap<string, Unavailability>): void {
+    const framework = this.frameworks.get(frameworkId);
+    if (framework === undefined || !framework.connected || !framework.active) return;
+    const messages: InverseOffer[] = [];
+    for (const [agentId, unavailability] of byAgent) {
+      const agent = this.agents.get(agentId);
+      if (agent === undefined || !agent.active) continue;
+      if (this.options.registry.maintenance.unavailability(this.machineKeyOf(agent)) === undefined) continue;
+      const id = this.options.ids.nextOfferId();
+      const record: InverseOfferRecord = { id, frameworkId, agentId, url: this.agentUrl(agent), unavailability, timer: undefined };
+      if (this.options.offerTimeoutMs !== undefined) {
+        record.timer = setTimeout(() => this.safely('inverse offer timeout', () => this.withdrawInverseOffer(id, true)), this.options.offerTimeoutMs);
+        record.timer.unref();
+      }
+      this.inverseOffers.set(id, record);
+      framework.inverseOffers.add(id);
+      agent.inverseOffers.add(id);
+      messages.push(inverseOfferMessage(record));
+    }
+    if (messages.length === 0) return;
+    this.log.info({ frameworkId, inverseOfferIds: messages.map((m) => m.id.value) }, 'sending inverse offers');
+    this.send(framework, { type: 'INVERSE_OFFERS', inverse_offers: { inverse_offers: messages } });
+  }
+
+  /** An inverse offer ends unanswered (rescinded, timed out, framework or agent deactivated). */
+  private withdrawInverseOffer(id: string, rescind: boolean): void {
+    const record = this.inverseOffers.get(id);
+    if (record === undefined) return;
+    this.inverseOfferAllocator.updateInverseOffer(record.agentId, record.frameworkId, undefined, undefined, Date.now());
+    this.removeInverseOffer(id, rescind);
+  }
+
+  /** Master::removeInverseOffer; a rescinded one reaches the framework as RESCIND_INVERSE_OFFER. */
+  private removeInverseOffer(id: string, rescind: boolean): void {
+    const record = this.inverseOffers.get(id);
+    if (record === undefined) return;
+    this.inverseOffers.delete(id);
+    clearTimeout(record.timer);
+    const framework = this.frameworks.get(record.frameworkId);
+    framework?.inverseOffers.delete(id);
+    this.agents.get(record.agentId)?.inverseOffers.delete(id);
+    if (framework !== undefined && rescind) this.send(framework, { type: 'RESCIND_INVERSE_OFFER', rescind_inverse_offer: { inverse_offer_id: { value: id } } });
+  }
+
+  /** ACCEPT_INVERSE_OFFERS and DECLINE_INVERSE_OFFERS: the answer is recorded, the filter (5 s by default) applies. */
+  private answerInverseOffers(framework: FrameworkRecord, answer: 'ACCEPT' | 'DECLINE', ids: readonly { value: string }[], filters: Filters | undefined): void {
+    const log = this.log.child({ frameworkId: framework.id });
+    if (answer === 'ACCEPT' && ids.length === 0) {
+      log.warn({ reason: 'No inverse offers specified' }, 'ACCEPT_INVERSE_OFFERS call used invalid offers');
+      return;
+    }
+    const invalid = this.validateInverseOffers(ids, framework);
+    if (answer === 'ACCEPT' && invalid !== undefined) log.warn({ reason: invalid }, 'ACCEPT_INVERSE_OFFERS call used invalid offers');
+    for (const { value } of ids) {
+      const record = this.inverseOffers.get(value);
+      if (record === undefined) {
+        log.warn({ inverseOfferId: value }, `ignoring ${answer === 'ACCEPT' ? 'accept' : 'decline'} of an inverse offer that is no longer valid`);
+        continue;
+      }
+      const status: InverseOfferStatus = { status: answer, framework_id: { value: record.frameworkId }, timestamp: nowTimeInfo() };
+      this.inverseOfferAllocator.updateInverseOffer(record.agentId, record.frameworkId, status, filters?.refuse_seconds ?? 5, Date.now());
+      this.removeInverseOffer(value, false);
+    }
+  }
+
+  /** validation::offer::validateInverseOffers; Mesos only logs what it finds. */
+  private validateInverseOffers(ids: readonly { value: string }[], framework: FrameworkRecord): string | undefined {
+    const seen = new Set<string>();
+    for (const { value } of ids) {
+      if (seen.has(value)) return `Duplicate offer ${value} in offer list`;
+      seen.add(value);
+    }
+    for (const { value } of ids) {
+      const record = this.inverseOffers.get(value);
+      if (record === undefined) return `Inverse offer ${value} is no longer valid`;
+      if (record.frameworkId !== framework.id) {
+        return `Inverse offer ${value} has invalid framework ${record.frameworkId} while framework ${framework.id} is expected`;
+      }
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  private machineKeyOf(agent: AgentRecord): string {
+    return machineKey(agentMachine(agent.info.hostname, this.options.host));
+  }
+
+  /** A newly admitted agent joins its machine; a machine with an unavailability puts it into maintenance. */
+  private addAgentToMachine(agent: AgentRecord): void {
+    const key = this.machineKeyOf(agent);
+    this.knownMachines.add(key);
+    this.inverseOfferAllocator.updateUnavailability(agent.id, this.options.registry.maintenance.unavailability(key));
+  }
+
+  /** The registered agents of every machine that has one. */
+  private agentsByMachine(): Map<string, AgentRecord[]> {
+    const byMachine = new Map<string, AgentRecord[]>();
+    for (const agent of this.agents.values()) {
+      const key = this.machineKeyOf(agent);
+      const list = byMachine.get(key);
+      if (list === undefined) byMachine.set(key, [agent]);
+      else list.push(agent);
+    }
+    return byMachine;
+  }
+
+  /** Master::updateUnavailability: offers and inverse offers of the machine's agents are rescinded and made anew. */
+  private updateUnavailability(agents: readonly AgentRecord[], unavailability: Unavailability | undefined): void {
+    for (const agent of agents) {
+      this.log.info({ agentId: agent.id, start: unavailability?.start.nanoseconds }, unavailability === undefined ? 'removing unavailability of agent' : 'updating unavailability of agent');
+      for (const offerId of [...agent.offers]) this.removeOffer(offerId, { rescind: true });
+      for (const id of [...agent.inverseOffers]) this.withdrawInverseOffer(id, true);
+      this.inverseOfferAllocator.updateUnavailability(agent.id, unavailability);
+    }
+  }
+
+  /** POST /maintenance/schedule and UPDATE_MAINTENANCE_SCHEDULE. */
+  updateMaintenanceSchedule(schedule: MaintenanceSchedule): OperatorAnswer {
+    const maintenance = this.options.registry.maintenance;
+    const invalid = validateSchedule(schedule, maintenance.entries());
+    if (invalid !== undefined) return { status: 400, body: invalid };
+    const modesBefore = new Map<string, string>();
+    for (const key of this.knownMachines) modesBefore.set(key, 'UP');
+    for (const [key, machine] of maintenance.entries()) modesBefore.set(key, machine.mode);
+    const unavailabilities = new Map<string, Unavailability>();
+    for (const window of schedule.windows ?? []) {
+      for (const id of window.machine_ids ?? []) unavailabilities.set(machineKey(id), window.unavailability);
+    }
+    maintenance.updateSchedule(schedule);
+    const byMachine = this.agentsByMachine();
+    for (const [key, mode] of modesBefore) {
+      const unavailability = unavailabilities.get(key);
+      if (unavailability !== undefined && mode === 'UP') continue;
+      this.updateUnavailability(byMachine.get(key) ?? [], unavailability);
+    }
+    for (const [key, unavailability] of unavailabilities) {
+      const mode = modesBefore.get(key);
+      if (mode === undefined || mode === 'UP') this.updateUnavailability(byMachine.get(key) ?? [], unavailability);
+    }
+    this.scheduleAllocation();
+    this.log.info({ windows: (schedule.windows ?? []).length }, 'updated the maintenance schedule');
+    return OK;
+  }
+
+  /** GET /maintenance/schedule and GET_MAINTENANCE_SCHEDULE. */
+  maintenanceSchedule(): MaintenanceSchedule {
+    return this.options.registry.maintenance.schedule();
+  }
+
+  /** GET /maintenance/status and GET_MAINTENANCE_STATUS: the frameworks' answers are this master's only. */
+  maintenanceStatus(): MaintenanceClusterStatus {
+    const status: MaintenanceClusterStatus = {};
+    const byMachine = this.agentsByMachine();
+    for (const [key, machine] of this.options.registry.maintenance.entries()) {
+      if (machine.mode === 'DRAINING') {
+        const statuses: InverseOfferStatus[] = [];
+        for (const agent of byMachine.get(key) ?? []) statuses.push(...this.inverseOfferAllocator.statuses(agent.id));
+        (status.draining_machines ??= []).push(statuses.length > 0 ? { id: machine.id, statuses } : { id: machine.id });
+      } else if (machine.mode === 'DOWN') {
+        (status.down_machines ??= []).push(machine.id);
+      }
+    }
+    return status;
+  }
+
+  /** POST /machine/down and START_MAINTENANCE: the machines' agents are shut down and removed. */
+  startMaintenance(ids: readonly MachineID[]): OperatorAnswer {
+    const maintenance = this.options.registry.maintenance;
+    const invalid = validateMachines(ids);
+    if (invalid !== undefined) return { status: 400, body: invalid };
+    for (const id of ids) {
+      const key = machineKey(id);
+      if (!this.machineKnown(key)) return { status: 400, body: `Machine '${machineJson(id)}' is not part of a maintenance schedule` };
+      if (maintenance.mode(key) !== 'DRAINING') return { status: 400, body: `Machine '${machineJson(id)}' is not in DRAINING mode and cannot be brought down` };
+    }
+    maintenance.startMaintenance(ids);
+    const message = "Operator initiated 'Machine DOWN'";
+    const keys = new Set(ids.map(machineKey));
+    for (const agent of [...this.agents.values()]) {
+      if (!keys.has(this.machineKeyOf(agent))) continue;
+      this.options.sendToAgent(agent.id, { kind: 'shutdown', message });
+      this.removeAgent(agent, message);
+    }
+    return OK;
+  }
+
+  /** POST /machine/up and STOP_MAINTENANCE: the machines are UP and leave the schedule. */
+  stopMaintenance(ids: readonly MachineID[]): OperatorAnswer {
+    const maintenance = this.options.registry.maintenance;
+    const invalid = validateMachines(ids);
+    if (invalid !== undefined) return { status: 400, body: invalid };
+    for (const id of ids) {
+      const key = machineKey(id);
+      if (!this.machineKnown(key)) return { status: 400, body: `Machine '${machineJson(id)}' is not part of a maintenance schedule` };
+      if (maintenance.mode(key) !== 'DOWN') return { status: 400, body: `Machine '${machineJson(id)}' is not in DOWN mode and cannot be brought up` };
+    }
+    maintenance.stopMaintenance(ids);
+    return OK;
+  }
+
+  /** Whether upstream's `machines` map holds the machine: scheduled, or an agent has registered on it. */
+  private machineKnown(key: string): boolean {
+    return this.options.registry.maintenance.machine(key) !== undefined || this.knownMachines.has(key);
+  }
+
+  // ---------------------------------------------------------------- operator calls on agents
+
+  /** DRAIN_AGENT (Master::Http::drainAgent): deactivate, tell the agent to kill its tasks, DRAINED once they are gone. */
+  drainAgent(agentId: string, maxGracePeriod: { nanoseconds: number } | undefined, markGone: boolean): OperatorAnswer {
+    const agent = this.agents.get(agentId);
+    if (agent !== undefined) {
+      const key = this.machineKeyOf(agent);
+      for (const window of this.options.registry.maintenance.schedule().windows ?? []) {
+        for (const id of window.machine_ids ?? []) {
+          if (machineKey(id) === key) return { status: 400, body: `Agent ${agentId} is part of a maintenance schedule under Machine ${machineText(id)}` };
+        }
+      }
+    }
+    if (!this.agentKnown(agentId)) return { status: 400, body: 'Unknown agent' };
+    const config: DrainConfig = maxGracePeriod !== undefined ? { max_grace_period: maxGracePeriod, mark_gone: markGone } : { mark_gone: markGone };
+    this.options.registry.draining.set(agentId, { state: 'DRAINING', config });
+    this.options.registry.deactivated.add(agentId);
+    if (agent !== undefined) {
+      this.log.info({ agentId, tasks: [...agent.tasks.values()].reduce((n, t) => n + t.size, 0), markGone }, 'transitioning agent to the DRAINING state');
+      this.deactivateAgentRecord(agent);
+      this.options.sendToAgent(agentId, { kind: 'drain', config });
+      agent.estimatedDrainStartTime = now();
+      this.checkAndTransitionDrainingAgent(agent);
+    }
+    return OK;
+  }
+
+  /** DEACTIVATE_AGENT: no more offers from the agent; its tasks keep running. */
+  deactivateAgent(agentId: string): OperatorAnswer {
+    if (!this.agentKnown(agentId)) return { status: 400, body: 'Unknown agent' };
+    this.options.registry.deactivated.add(agentId);
+    const agent = this.agents.get(agentId);
+    if (agent !== undefined) this.deactivateAgentRecord(agent);
+    return OK;
+  }
+
+  /** REACTIVATE_AGENT: a deactivated (or DRAINED) agent is offered again. */
+  reactivateAgent(agentId: string): OperatorAnswer {
+    const registry = this.options.registry;
+    if (!registry.deactivated.has(agentId)) return { status: 400, body: 'Agent is not deactivated' };
+    if (registry.draining.get(agentId)?.state === 'DRAINING') return { status: 400, body: 'Agent is still in the DRAINING state' };
+    registry.draining.delete(agentId);
+    registry.deactivated.delete(agentId);
+    const agent = this.agents.get(agentId);
+    if (agent === undefined) return { status: 409, body: 'Agent removed while processing the call' };
+    if (agent.connected) {
+      this.log.info({ agentId }, 'reactivating agent');
+      agent.active = true;
+      this.scheduleAllocation();
+    }
+    agent.estimatedDrainStartTime = undefined;
+    return OK;
+  }
+
+  /** MARK_AGENT_GONE: the agent is shut down and removed for good; its tasks are TASK_GONE_BY_OPERATOR. */
+  markAgentGone(agentId: string): OperatorAnswer {
+    if (this.options.registry.gone.has(agentId)) return OK;
+    if (!this.agentKnown(agentId)) return { status: 404, body: `Agent '${agentId}' not found` };
+    this.markGone(agentId);
+    return OK;
+  }
+
+  /** The operator API's TEARDOWN: the framework is removed as if it had torn itself down. */
+  teardownFramework(frameworkId: string): OperatorAnswer {
+    const framework = this.frameworks.get(frameworkId);
+    if (framework === undefined) return { status: 400, body: 'No framework found with specified ID' };
+    this.log.info({ frameworkId }, 'processing operator TEARDOWN');
+    this.removeFramework(framework);
+    return OK;
+  }
+
+  /** Registered, recovered after a failover, or unreachable: the agents operator calls may name. */
+  private agentKnown(agentId: string): boolean {
+    return this.agents.has(agentId) || this.recoveredAgents.has(agentId) || this.options.registry.unreachable.has(agentId);
+  }
+
+  /** Master::deactivate(Slave*): offers and inverse offers of the agent are rescinded, none are made. */
+  private deactivateAgentRecord(agent: AgentRecord): void {
+    agent.active = false;
+    for (const offerId of [...agent.offers]) this.removeOffer(offerId, { rescind: true });
+    for (const id of [...agent.inverseOffers]) this.withdrawInverseOffer(id, true);
+  }
+
+  /** Master::checkAndTransitionDrainingAgent: once no task is left, DRAINED (or gone, with mark_gone). */
+  private checkAndTransitionDrainingAgent(agent: AgentRecord): void {
+    const drain = this.options.registry.draining.get(agent.id);
+    if (drain === undefined || drain.state === 'DRAINED' || agent.tasks.size > 0) return;
+    if (drain.config.mark_gone === true) {
+      this.log.info({ agentId: agent.id }, 'marking agent in the DRAINED state as gone');
+      this.markGone(agent.id);
+      return;
+    }
+    drain.state = 'DRAINED';
+    this.log.info({ agentId: agent.id }, 'agent successfully marked as DRAINED');
+  }
+
+  /** Master::markGone: recorded in the registry; a registered agent is shut down, an unreachable one's tasks end. */
+  private markGone(agentId: string): void {
+    const registry = this.options.registry;
+    registry.gone.set(agentId, nowTimeInfo());
+    registry.admitted.delete(agentId);
+    registry.draining.delete(agentId);
+    registry.deactivated.delete(agentId);
+    const message = 'Agent has been marked gone';
+    this.log.info({ agentId }, 'agent marked gone');
+    const agent = this.agents.get(agentId);
+    if (agent !== undefined) {
+      this.options.sendToAgent(agentId, { kind: 'shutdown', message });
+      this.removeGoneAgent(agent, message);
+      return;
+    }
+    if (this.recoveredAgents.delete(agentId)) return;
+    registry.unreachable.delete(agentId);
+    for (const [frameworkId, taskIds] of this.unreachableTasksByAgent.get(agentId) ?? []) {
+      const framework = this.frameworks.get(frameworkId);
+      if (framework === undefined) continue;
+      for (const taskId of taskIds) {
+        const task = framework.unreachableTasks.get(taskId);
+        if (task === undefined) continue;
+        const status = framework.partitionAware
+          ? this.masterStatus(task, 'TASK_GONE_BY_OPERATOR', message, 'REASON_AGENT_REMOVED_BY_OPERATOR')
+          : this.masterStatus(task, 'TASK_LOST', message, 'REASON_AGENT_REMOVED');
+        this.updateTask(task, status);
+        this.send(framework, updateEvent(status));
+        framework.unreachableTasks.delete(taskId);
+        framework.addCompletedTask(task);
+      }
+    }
+    this.unreachableTasksByAgent.delete(agentId);
   }
 
   // ---------------------------------------------------------------- streams and views
@@ -1082,6 +1678,11 @@ export class Master {
       recoveredAgents: [...this.recoveredAgents.values()],
       unreachableAgents: this.options.registry.unreachable.size,
       offers: this.offers,
+      inverseOffers: this.inverseOffers,
+      draining: this.options.registry.draining,
+      deactivated: this.options.registry.deactivated,
+      agentIp: this.options.host,
+      agentPort: this.options.port,
       flags: {
         allocation_interval: `${this.options.allocationIntervalMs}ms`,
         agent_ping_timeout: `${this.options.agentPingTimeoutMs}ms`,
@@ -1104,6 +1705,12 @@ export interface MasterView {
   recoveredAgents: AgentInfo[];
   unreachableAgents: number;
   offers: ReadonlyMap<string, OfferRecord>;
+  inverseOffers: ReadonlyMap<string, InverseOfferRecord>;
+  draining: ReadonlyMap<string, DrainInfo>;
+  deactivated: ReadonlySet<string>;
+  /** The ip and port of every agent's libprocess pid. */
+  agentIp: string;
+  agentPort: number;
   flags: Record<string, string>;
 }
 
@@ -1117,11 +1724,29 @@ function launchedTasks(operation: OfferOperation): TaskInfo[] | undefined {
   return undefined;
 }
 
-/** protobuf::injectAllocationInfo: task resources carry the offer's allocation role. */
+/** protobuf::injectAllocationInfo: task (and executor) resources carry the offer's allocation role. */
 function injectAllocationRole(task: TaskInfo, role: string): TaskInfo {
+  const inject = (resources: TaskInfo['resources']): NonNullable<TaskInfo['resources']> =>
+    (resources ?? []).map((r) => (r.allocation_info === undefined ? { ...r, allocation_info: { role } } : r));
+  const out: TaskInfo = { ...task, resources: inject(task.resources) };
+  if (task.executor?.resources !== undefined) out.executor = { ...task.executor, resources: inject(task.executor.resources) };
+  return out;
+}
+
+/** The master fills in ExecutorInfo.framework_id for executors of LAUNCH operations. */
+function withExecutorFrameworkId(task: TaskInfo, frameworkId: string): TaskInfo {
+  if (task.executor === undefined || task.executor.framework_id !== undefined) return task;
+  return { ...task, executor: { ...task.executor, framework_id: { value: frameworkId } } };
+}
+
+/** The InverseOffer message a framework was sent for a record. */
+export function inverseOfferMessage(record: InverseOfferRecord): InverseOffer {
   return {
-    ...task,
-    resources: (task.resources ?? []).map((r) => (r.allocation_info === undefined ? { ...r, allocation_info: { role } } : r)),
+    id: { value: record.id },
+    url: record.url,
+    framework_id: { value: record.frameworkId },
+    agent_id: { value: record.agentId },
+    unavailability: record.unavailability,
   };
 }
 

@@ -2,9 +2,11 @@
 // shaped after Mesos's master records. Facts and bookkeeping only: the
 // decisions that change them live in master.ts.
 
-import type { Attribute, FrameworkInfo, TaskInfo, TaskState, TaskStatus, TimeInfo } from '../mesos/types.js';
+import type { DrainInfo } from '../mesos/operator.js';
+import type { Attribute, ExecutorInfo, FrameworkInfo, Offer, TaskInfo, TaskState, TaskStatus, TimeInfo, Unavailability, URL } from '../mesos/types.js';
 import type { EventStream } from './eventStream.js';
 import type { LongTimeout } from './longTimeout.js';
+import type { MaintenanceRegistry } from './maintenanceRegistry.js';
 import type { Resources } from './resources.js';
 import { frameworkRoles, hasCapability } from './callValidation.js';
 
@@ -24,6 +26,13 @@ export interface AgentInfo {
 export interface MasterRegistry {
   admitted: Map<string, AgentInfo>;
   unreachable: Map<string, TimeInfo>;
+  /** Agents an operator marked gone, with when; they may never return. */
+  gone: Map<string, TimeInfo>;
+  /** DRAIN_AGENT: the drain of each draining or drained agent. */
+  draining: Map<string, DrainInfo>;
+  /** Agents an operator deactivated (DRAIN_AGENT deactivates too): no offers until REACTIVATE_AGENT. */
+  deactivated: Set<string>;
+  maintenance: MaintenanceRegistry;
 }
 
 export interface MasterTask {
@@ -51,6 +60,9 @@ export class FrameworkRecord {
   readonly unreachableTasks = new Map<string, MasterTask>();
   readonly completedTasks: MasterTask[] = [];
   readonly offers = new Set<string>();
+  readonly inverseOffers = new Set<string>();
+  /** Custom executors by agent id, then executor id (command executors are the agents' own business). */
+  readonly executors = new Map<string, Map<string, ExecutorInfo>>();
   registeredTime: number;
   reregisteredTime: number;
   unregisteredTime = 0;
@@ -96,6 +108,11 @@ export class AgentRecord {
   /** Tasks by framework id, then task id. */
   readonly tasks = new Map<string, Map<string, MasterTask>>();
   readonly offers = new Set<string>();
+  readonly inverseOffers = new Set<string>();
+  /** Custom executors by framework id, then executor id; their resources count in `used`. */
+  readonly executors = new Map<string, Map<string, ExecutorInfo>>();
+  /** When the master last told the agent to drain (seconds). */
+  estimatedDrainStartTime: number | undefined;
   /** "frameworkId\ntaskId" of tasks the master asked the agent to kill. */
   readonly killedTasks = new Set<string>();
   used: Resources;
@@ -137,6 +154,10 @@ export class AgentRecord {
     byFramework?.delete(task.taskId);
     if (byFramework?.size === 0) this.tasks.delete(task.frameworkId);
   }
+
+  hasExecutor(frameworkId: string, executorId: string): boolean {
+    return this.executors.get(frameworkId)?.has(executorId) ?? false;
+  }
 }
 
 export interface OfferRecord {
@@ -145,6 +166,18 @@ export interface OfferRecord {
   agentId: string;
   role: string;
   resources: Resources;
+  timer: NodeJS.Timeout | undefined;
+  /** The Offer as the framework was sent it. */
+  message?: Offer;
+}
+
+/** An inverse offer: the master asks a framework to give an agent back before its unavailability. */
+export interface InverseOfferRecord {
+  id: string;
+  frameworkId: string;
+  agentId: string;
+  url: URL;
+  unavailability: Unavailability;
   timer: NodeJS.Timeout | undefined;
 }
 

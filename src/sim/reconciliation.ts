@@ -10,6 +10,7 @@ export type AgentStanding =
   | { kind: 'registered' }
   | { kind: 'recovered' }
   | { kind: 'unreachable'; since: TimeInfo }
+  | { kind: 'gone' }
   | { kind: 'unknown' };
 
 export interface ReconciliationView {
@@ -55,6 +56,9 @@ export function explicitReconciliation(view: ReconciliationView, requests: reado
             unreachableTime: standing.since,
           }),
         );
+        break;
+      case 'gone':
+        out.push(reconciliationStatus(taskId, agentId, lostUnlessAware('TASK_GONE_BY_OPERATOR'), 'Reconciliation: Task is gone'));
         break;
       case 'unknown':
         out.push(reconciliationStatus(taskId, agentId, lostUnlessAware('TASK_UNKNOWN'), 'Reconciliation: Task is unknown'));

@@ -125,8 +125,8 @@ export class Resources {
     return new Resources(sorted);
   }
 
-  /** Unreserved resources as an offer carries them: role "*" and the allocation role. */
-  toProtos(allocationRole: string): Resource[] {
+  /** Unreserved resources as an offer carries them: role "*" and the allocation role (none for an agent's total). */
+  toProtos(allocationRole?: string): Resource[] {
     return this.entries.map((e) => {
       const r: Resource = { name: e.name, type: e.value.type };
       switch (e.value.type) {
@@ -143,7 +143,7 @@ export class Resources {
           return assertNever(e.value);
       }
       r.role = '*';
-      r.allocation_info = { role: allocationRole };
+      if (allocationRole !== undefined) r.allocation_info = { role: allocationRole };
       return r;
     });
   }

@@ -1,9 +1,10 @@
 // Where a task runs and what it sees: the sandbox path a Mesos agent uses and
-// the environment the agent and the command executor give a command task.
+// the environment the agent gives a command task or a custom executor.
 // It computes paths and variables; it never creates or runs anything.
 
 import { join } from 'node:path';
-import type { CommandInfo, FrameworkInfo, TaskInfo } from '../mesos/types.js';
+import type { CommandInfo, ExecutorInfo, FrameworkInfo, TaskInfo } from '../mesos/types.js';
+import { formatDuration } from './durationText.js';
 
 export interface SandboxCoordinates {
   agentWorkDir: string;
@@ -66,5 +67,50 @@ export function commandEnvironment(command: CommandInfo | undefined): Record<str
   for (const v of command?.environment?.variables ?? []) {
     if ((v.type ?? 'VALUE') === 'VALUE' && v.value !== undefined) env[v.name] = v.value;
   }
+  return env;
+}
+
+export interface ExecutorEnvironmentInput {
+  sandbox: string;
+  agentId: string;
+  /** "slave(N)@ip:port": the C++ executor library posts to http://ip:port/slave(N)/api/v1/executor. */
+  agentPid: string;
+  /** "ip:port" of the agent's HTTP endpoint. */
+  agentEndpoint: string;
+  framework: FrameworkInfo & { id: { value: string } };
+  executor: ExecutorInfo;
+  shutdownGracePeriodNs: number;
+  /** The agent's own environment, which executors inherit. */
+  inherited: NodeJS.ProcessEnv;
+}
+
+/**
+ * A custom executor's environment (Slave::executorEnvironment, then the
+ * containerizer's MESOS_SANDBOX and MESOS_ALLOCATION_ROLE when the executor has
+ * resources, then the executor's
+ * CommandInfo.environment). MESOS_RECOVERY_TIMEOUT and
+ * MESOS_SUBSCRIPTION_BACKOFF_MAX are set for checkpointing frameworks only.
+ */
+export function executorEnvironment(input: ExecutorEnvironmentInput): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.inherited)) if (value !== undefined) env[name] = value;
+  const checkpoint = input.framework.checkpoint === true;
+  Object.assign(env, {
+    LIBPROCESS_PORT: '0',
+    MESOS_FRAMEWORK_ID: input.framework.id.value,
+    MESOS_EXECUTOR_ID: input.executor.executor_id.value,
+    MESOS_DIRECTORY: input.sandbox,
+    MESOS_SLAVE_ID: input.agentId,
+    MESOS_SLAVE_PID: input.agentPid,
+    MESOS_AGENT_ENDPOINT: input.agentEndpoint,
+    MESOS_CHECKPOINT: checkpoint ? '1' : '0',
+    MESOS_HTTP_COMMAND_EXECUTOR: '0',
+    MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: formatDuration(input.shutdownGracePeriodNs),
+  });
+  if (checkpoint) Object.assign(env, { MESOS_RECOVERY_TIMEOUT: '15mins', MESOS_SUBSCRIPTION_BACKOFF_MAX: '2secs' });
+  env['MESOS_SANDBOX'] = input.sandbox;
+  const role = input.executor.resources?.[0]?.allocation_info?.role;
+  if (role !== undefined) env['MESOS_ALLOCATION_ROLE'] = role;
+  Object.assign(env, commandEnvironment(input.executor.command));
   return env;
 }

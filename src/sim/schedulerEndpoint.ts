@@ -2,14 +2,15 @@
 // Mesos's statuses and texts. It translates HTTP to master calls and back;
 // the master decides everything else.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from '../common/log.js';
-import { CodecError, decodeCall, JSON_MEDIA, PROTOBUF, type MediaType } from '../mesos/codec.js';
+import { CodecError, decodeCall, encodeEvent, JSON_MEDIA, PROTOBUF, type MediaType } from '../mesos/codec.js';
 import type { WireCall } from '../mesos/calls.js';
 import { validateCall } from './callValidation.js';
 import { authenticateBasic, type Credential } from './credentials.js';
 import { EventStream } from './eventStream.js';
+import { answer, MAX_BODY_BYTES, methodNotAllowed, readBody, redirectToLeader } from './httpReplies.js';
 import { newStreamId } from './ids.js';
 import type { Master } from './master.js';
 
@@ -19,7 +20,6 @@ export interface SchedulerEndpointDeps {
   logger: Logger;
 }
 
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const AUTH_REALM = 'mesos-master-scheduler';
 
 export async function handleSchedulerRequest(ctx: Koa.Context, deps: SchedulerEndpointDeps): Promise<void> {
@@ -34,19 +34,8 @@ export async function handleSchedulerRequest(ctx: Koa.Context, deps: SchedulerEn
   }
 
   const master = deps.master();
-  if (!master.elected) {
-    const leader = master.leader;
-    if (leader === undefined) return answer(ctx, 503, 'No leader elected');
-    ctx.status = 307;
-    ctx.set('Location', `//${leader.hostname ?? leader.address?.ip ?? '127.0.0.1'}:${leader.port}${ctx.url}`);
-    ctx.body = '';
-    return;
-  }
-
-  if (ctx.method !== 'POST') {
-    ctx.set('Allow', 'POST');
-    return answer(ctx, 405, `405 Method Not Allowed. Expecting one of { 'POST' }, but received '${ctx.method}'.`);
-  }
+  if (!master.elected) return redirectToLeader(ctx, master.leader);
+  if (ctx.method !== 'POST') return methodNotAllowed(ctx, ['POST']);
 
   const contentType = ctx.get('Content-Type');
   if (contentType === '') return answer(ctx, 400, "Expecting 'Content-Type' to be present");
@@ -121,27 +110,6 @@ function openStream(
   const streamId = newStreamId();
   res.writeHead(200, { 'Content-Type': media, 'Mesos-Stream-Id': streamId, 'Cache-Control': 'no-cache' });
   res.flushHeaders();
-  const stream = new EventStream(res, media, streamId, logger.child({ streamId }));
+  const stream = new EventStream(res, media, streamId, logger.child({ streamId }), encodeEvent);
   master.subscribe(stream, subscribe, principal);
-}
-
-function answer(ctx: Koa.Context, status: number, body: string): void {
-  ctx.status = status;
-  ctx.type = 'text/plain; charset=utf-8';
-  ctx.body = body;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -1,8 +1,9 @@
 // The errors the simulator hands to its callers: an unknown id in a fault
-// request, and options that cannot start a simulator. Each carries a code and
-// a message that says what to change; nothing here decides behaviour.
+// request, options that cannot start a simulator, and an operator request the
+// master refused. Each carries a code and a message that says what to change;
+// nothing here decides behaviour.
 
-export type SimErrorCode = 'NOT_FOUND' | 'BAD_OPTION';
+export type SimErrorCode = 'NOT_FOUND' | 'BAD_OPTION' | 'REFUSED';
 
 export class SimError extends Error {
   override name = 'SimError';
@@ -27,5 +28,16 @@ export class SimOptionError extends SimError {
   override name = 'SimOptionError';
   constructor(message: string) {
     super('BAD_OPTION', message);
+  }
+}
+
+/** The master refused an operator request (its 400/409/503 answer), e.g. reactivating a DRAINING agent. */
+export class SimRefusedError extends SimError {
+  override name = 'SimRefusedError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super('REFUSED', message);
   }
 }

@@ -7,17 +7,20 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { silentLogger, type Logger } from '../common/log.js';
-import type { Attribute } from '../mesos/types.js';
+import type { MaintenanceClusterStatus, MaintenanceSchedule } from '../mesos/operator.js';
+import type { Attribute, DrainConfig, MachineID } from '../mesos/types.js';
 import { SimAgent, type SimTaskView } from './agent.js';
 import { AgentLink } from './agentLink.js';
 import { parseAttributes } from './attributes.js';
 import type { Credential } from './credentials.js';
 import { createHttpApp } from './httpApp.js';
 import { MasterIds } from './ids.js';
-import { Master } from './master.js';
+import { agentMachine } from './machineIds.js';
+import { MaintenanceRegistry } from './maintenanceRegistry.js';
+import { Master, type OperatorAnswer } from './master.js';
 import type { AgentInfo, MasterRegistry } from './masterModel.js';
 import { Resources } from './resources.js';
-import { SimNotFoundError, SimOptionError } from './simErrors.js';
+import { SimNotFoundError, SimOptionError, SimRefusedError } from './simErrors.js';
 import { masterStateJson, type MasterState } from './stateJson.js';
 import { ZkMasterContender, type Leadership } from './zkMasterContender.js';
 
@@ -34,6 +37,16 @@ export interface SimulatorOptions {
   agentAttributes?: string[];
   /** Indexes of agents with posix isolation only (no volumes). */
   posixOnlyAgents?: number[];
+  /**
+   * The k-th entry is agent k's hostname (default: `host`). Mesos matches a
+   * maintenance MachineID to agents by hostname and ip, and every simulated
+   * agent's ip is `host`; distinct hostnames make distinct machines.
+   */
+  agentHostnames?: string[];
+  /** An executor that has not subscribed by then is destroyed (Mesos: 1 min). */
+  executorRegistrationTimeoutMs?: number;
+  /** Time between SHUTDOWN and SIGKILL for executors without ExecutorInfo.shutdown_grace_period (Mesos: 5 s). */
+  executorShutdownGracePeriodMs?: number;
   allocationIntervalMs?: number;
   /** Undefined: offers never time out, as in Mesos. */
   offerTimeoutMs?: number;
@@ -52,6 +65,7 @@ export interface SimulatorOptions {
 }
 
 const DEFAULT_RESOURCES = 'cpus:4;mem:8192;disk:65536;ports:[31000-31999]';
+const EXECUTOR_HEARTBEAT_INTERVAL_SECONDS = 30 * 60;
 const STATUS_UPDATE_MAX_RETRY_MS = 10 * 60 * 1000;
 const AGENT_REREGISTER_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -63,6 +77,9 @@ interface ResolvedOptions {
   resources: Resources;
   attributes: Attribute[][];
   posixOnly: Set<number>;
+  hostnames: string[];
+  executorRegistrationTimeoutMs: number;
+  executorShutdownGracePeriodMs: number;
   allocationIntervalMs: number;
   offerTimeoutMs: number | undefined;
   heartbeatIntervalSeconds: number;
@@ -85,7 +102,14 @@ export class Simulator {
   readonly port: number;
 
   private master: Master;
-  private readonly registry: MasterRegistry = { admitted: new Map(), unreachable: new Map() };
+  private readonly registry: MasterRegistry = {
+    admitted: new Map(),
+    unreachable: new Map(),
+    gone: new Map(),
+    draining: new Map(),
+    deactivated: new Set(),
+    maintenance: new MaintenanceRegistry(),
+  };
   private readonly slots = new Map<string, AgentSlot>();
   private zk: ZkMasterContender | undefined;
   private stopping: Promise<void> | undefined;
@@ -118,6 +142,11 @@ export class Simulator {
         crashTask: (id) => sim!.crashTask(id),
         pauseStreams: () => sim!.pauseStreams(),
         resumeStreams: () => sim!.resumeStreams(),
+      },
+      executors: {
+        agentByProcessId: (processId) => [...sim!.slots.values()].find((s) => s.agent.info.processId === processId)?.agent,
+        agentsWithExecutor: (frameworkId, executorId) =>
+          [...sim!.slots.values()].map((s) => s.agent).filter((a) => a.hasExecutor(frameworkId, executorId)),
       },
       credentials: resolved.credentials,
       logger: resolved.logger.child({ component: 'http' }),
@@ -224,6 +253,54 @@ export class Simulator {
     this.master.resumeStreams();
   }
 
+  /** DRAIN_AGENT: the agent's tasks are killed (grace capped by max_grace_period); DRAINED, or gone with mark_gone, once they are. */
+  async drainAgent(agentId: string, config: DrainConfig = {}): Promise<void> {
+    this.operatorAnswer(this.master.drainAgent(agentId, config.max_grace_period, config.mark_gone ?? false), agentId);
+  }
+
+  /** DEACTIVATE_AGENT: no more offers from the agent; its tasks keep running. */
+  async deactivateAgent(agentId: string): Promise<void> {
+    this.operatorAnswer(this.master.deactivateAgent(agentId), agentId);
+  }
+
+  /** REACTIVATE_AGENT: a deactivated or DRAINED agent is offered again. */
+  async reactivateAgent(agentId: string): Promise<void> {
+    this.operatorAnswer(this.master.reactivateAgent(agentId), agentId);
+  }
+
+  /** MARK_AGENT_GONE: the agent is shut down for good; its tasks become TASK_GONE_BY_OPERATOR. */
+  async markAgentGone(agentId: string): Promise<void> {
+    this.operatorAnswer(this.master.markAgentGone(agentId), agentId);
+  }
+
+  /** POST /maintenance/schedule: replaces the maintenance schedule (an empty one cancels it). */
+  async scheduleMaintenance(schedule: MaintenanceSchedule): Promise<void> {
+    this.operatorAnswer(this.master.updateMaintenanceSchedule(schedule));
+  }
+
+  /** POST /machine/down: the machines' agents are shut down and removed; their tasks become TASK_LOST. */
+  async machineDown(machines: MachineID[]): Promise<void> {
+    this.operatorAnswer(this.master.startMaintenance(machines));
+  }
+
+  /** POST /machine/up: the machines leave maintenance; their agents may register again. */
+  async machineUp(machines: MachineID[]): Promise<void> {
+    this.operatorAnswer(this.master.stopMaintenance(machines));
+  }
+
+  maintenanceSchedule(): MaintenanceSchedule {
+    return this.master.maintenanceSchedule();
+  }
+
+  maintenanceStatus(): MaintenanceClusterStatus {
+    return this.master.maintenanceStatus();
+  }
+
+  /** The MachineID a maintenance schedule must name to reach an agent: its hostname and the simulator's ip. */
+  agentMachine(agentId: string): MachineID {
+    return agentMachine(this.slot(agentId).agent.info.hostname, this.options.host);
+  }
+
   /** The master's /state document. */
   state(): MasterState {
     return masterStateJson(this.master.view(), this.port);
@@ -300,7 +377,7 @@ export class Simulator {
       const info: AgentInfo = {
         id: this.master.ids.nextAgentId(),
         index: k,
-        hostname: o.host,
+        hostname: o.hostnames[k] ?? o.host,
         processId: `slave(${k + 1})`,
         resources: o.resources,
         attributes,
@@ -319,8 +396,14 @@ export class Simulator {
         port: this.port,
         statusUpdateRetryMs: o.statusUpdateRetryMs,
         statusUpdateMaxRetryMs: STATUS_UPDATE_MAX_RETRY_MS,
+        executorRegistrationTimeoutMs: o.executorRegistrationTimeoutMs,
+        executorShutdownGraceMs: o.executorShutdownGracePeriodMs,
+        executorHeartbeatIntervalSeconds: EXECUTOR_HEARTBEAT_INTERVAL_SECONDS,
         logger: o.logger,
         sendToMaster: (message) => link.toMaster(message),
+        shutdown: (message) => {
+          this.agentShutDown(info.id, message).catch((err: unknown) => o.logger.error({ err, agentId: info.id }, 'agent did not shut down cleanly'));
+        },
       });
       this.slots.set(info.id, { agent, link });
       this.master.registerAgent(info);
@@ -346,6 +429,24 @@ export class Simulator {
       this.options.logger.info({ masterId: master.id }, 'elected leading master');
       master.scheduleAllocation();
     }
+  }
+
+  /** An operator request's refusal becomes an error the caller can act on. */
+  private operatorAnswer(answer: OperatorAnswer, agentId?: string): void {
+    if (answer.status === 200) return;
+    if (agentId !== undefined && (answer.status === 404 || answer.body === 'Unknown agent')) {
+      throw new SimNotFoundError(`no agent '${agentId}' known to the master (${answer.body}); agents: ${this.agentIds().join(', ')}`);
+    }
+    throw new SimRefusedError(answer.body, answer.status);
+  }
+
+  /** The master's ShutdownMessage reached the agent: its process exits, killing its executors. */
+  private async agentShutDown(agentId: string, message: string): Promise<void> {
+    const { agent, link } = this.slot(agentId);
+    if (link.state === 'down') return;
+    this.options.logger.info({ agentId, reason: message }, 'agent shut down by the master');
+    link.down();
+    await agent.stop();
   }
 
   private slot(agentId: string): AgentSlot {
@@ -385,6 +486,13 @@ function resolveOptions(options: SimulatorOptions): ResolvedOptions {
       throw new SimOptionError(`posixOnlyAgents: ${k} is not the index of an agent (0 to ${agentCount - 1})`);
     }
   }
+  const hostnames = options.agentHostnames ?? [];
+  if (hostnames.length > agentCount) throw new SimOptionError(`agentHostnames has ${hostnames.length} entries for ${agentCount} agents`);
+  hostnames.forEach((hostname, k) => {
+    if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(hostname)) {
+      throw new SimOptionError(`agentHostnames[${k}]: '${hostname}' is not a hostname (letters, digits, dots and dashes)`);
+    }
+  });
   const maxPings = options.maxAgentPingTimeouts ?? 3;
   if (!Number.isInteger(maxPings) || maxPings < 1) throw new SimOptionError(`maxAgentPingTimeouts must be a whole number of 1 or more, got ${maxPings}`);
   if (options.offerTimeoutMs !== undefined) positive('offerTimeoutMs', options.offerTimeoutMs, 0);
@@ -399,6 +507,9 @@ function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     resources,
     attributes,
     posixOnly,
+    hostnames,
+    executorRegistrationTimeoutMs: positive('executorRegistrationTimeoutMs', options.executorRegistrationTimeoutMs, 60_000),
+    executorShutdownGracePeriodMs: positive('executorShutdownGracePeriodMs', options.executorShutdownGracePeriodMs, 5_000),
     allocationIntervalMs: positive('allocationIntervalMs', options.allocationIntervalMs, 1000),
     offerTimeoutMs: options.offerTimeoutMs,
     heartbeatIntervalSeconds: positive('heartbeatIntervalSeconds', options.heartbeatIntervalSeconds, 15),

@@ -2,7 +2,8 @@
 // and the JSON models of common/http.cpp). It reads the master's records and
 // never changes them.
 
-import type { ContainerInfo, DiscoveryInfo, HealthCheck, Label, MasterInfo, TaskState } from '../mesos/types.js';
+import type { AgentCapabilityType, DrainInfo } from '../mesos/operator.js';
+import type { CommandInfo, ContainerInfo, DiscoveryInfo, Environment, ExecutorInfo, HealthCheck, Label, MasterInfo, TaskState } from '../mesos/types.js';
 import { attributesToStateJson } from './attributes.js';
 import type { AgentRecord, FrameworkRecord, MasterTask } from './masterModel.js';
 import type { MasterView } from './master.js';
@@ -67,9 +68,22 @@ export interface FrameworkJson {
   unreachable_tasks: TaskJson[];
   completed_tasks: TaskJson[];
   offers: OfferJson[];
-  executors: never[];
+  executors: ExecutorJson[];
   labels?: Label[];
   offer_constraints: Record<string, never>;
+}
+
+/** An executor as /state lists it under its framework (json(ExecutorInfo) plus slave_id). */
+export interface ExecutorJson {
+  executor_id: string;
+  name: string;
+  framework_id: string;
+  command: { shell?: boolean; value?: string; argv: string[]; environment?: Environment; uris: { value: string; executable: boolean }[] };
+  resources: ResourcesJson;
+  role?: string;
+  labels?: Label[];
+  type?: string;
+  slave_id: string;
 }
 
 export interface AgentJson {
@@ -89,6 +103,8 @@ export interface AgentJson {
   deactivated: boolean;
   version: string;
   capabilities: string[];
+  drain_info?: DrainInfo;
+  estimated_drain_start_time_seconds?: number;
 }
 
 export interface MasterState {
@@ -116,7 +132,7 @@ export interface MasterState {
   unregistered_frameworks: never[];
 }
 
-const AGENT_CAPABILITIES = ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT', 'RESOURCE_PROVIDER', 'RESIZE_VOLUME', 'AGENT_OPERATION_FEEDBACK', 'AGENT_DRAINING', 'TASK_RESOURCE_LIMITS'];
+export const AGENT_CAPABILITIES: AgentCapabilityType[] = ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT', 'RESOURCE_PROVIDER', 'RESIZE_VOLUME', 'AGENT_OPERATION_FEEDBACK', 'AGENT_DRAINING', 'TASK_RESOURCE_LIMITS'];
 
 export function masterStateJson(view: MasterView, agentPort: number): MasterState {
   const state: MasterState = {
@@ -166,11 +182,16 @@ function agentJson(agent: AgentRecord, view: MasterView, port: number): AgentJso
     reserved_resources: {},
     unreserved_resources: agent.info.resources.toStateJson(),
     active: agent.active,
-    deactivated: false,
+    deactivated: view.deactivated.has(agent.id),
     version: MESOS_VERSION,
     capabilities: AGENT_CAPABILITIES,
   };
   if (agent.reregisteredTime !== undefined) json.reregistered_time = agent.reregisteredTime;
+  const drain = view.draining.get(agent.id);
+  if (drain !== undefined) {
+    json.drain_info = drain;
+    if (agent.estimatedDrainStartTime !== undefined) json.estimated_drain_start_time_seconds = agent.estimatedDrainStartTime;
+  }
   return json;
 }
 
@@ -205,7 +226,7 @@ function frameworkJson(framework: FrameworkRecord, view: MasterView): FrameworkJ
     unreachable_tasks: [...framework.unreachableTasks.values()].map(taskJson),
     completed_tasks: framework.completedTasks.map(taskJson),
     offers,
-    executors: [],
+    executors: [...framework.executors].flatMap(([agentId, byId]) => [...byId.values()].map((e) => executorJson(e, agentId))),
     offer_constraints: {},
   };
   if (info.principal !== undefined) json.principal = info.principal;
@@ -214,6 +235,31 @@ function frameworkJson(framework: FrameworkRecord, view: MasterView): FrameworkJ
   else json.role = info.role ?? '*';
   if (info.labels !== undefined) json.labels = info.labels.labels ?? [];
   return json;
+}
+
+function executorJson(executor: ExecutorInfo, agentId: string): ExecutorJson {
+  const role = executor.resources?.[0]?.allocation_info?.role;
+  return {
+    executor_id: executor.executor_id.value,
+    name: executor.name ?? '',
+    framework_id: executor.framework_id?.value ?? '',
+    command: commandJson(executor.command ?? {}),
+    resources: Resources.fromProtos(executor.resources).toStateJson(),
+    ...(role !== undefined ? { role } : {}),
+    ...(executor.labels !== undefined ? { labels: executor.labels.labels ?? [] } : {}),
+    ...(executor.type !== undefined ? { type: executor.type } : {}),
+    slave_id: agentId,
+  };
+}
+
+function commandJson(command: CommandInfo): ExecutorJson['command'] {
+  return {
+    ...(command.shell !== undefined ? { shell: command.shell } : {}),
+    ...(command.value !== undefined ? { value: command.value } : {}),
+    argv: command.arguments ?? [],
+    ...(command.environment !== undefined ? { environment: command.environment } : {}),
+    uris: (command.uris ?? []).map((u) => ({ value: u.value, executable: u.executable ?? false })),
+  };
 }
 
 function taskJson(task: MasterTask): TaskJson {

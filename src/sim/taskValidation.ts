@@ -3,7 +3,7 @@
 // messages; the first failure becomes a TASK_ERROR. Pure: it reads the
 // framework's and agent's state through a narrow view and changes nothing.
 
-import type { CheckInfo, CommandInfo, ContainerInfo, HealthCheck, TaskInfo, Volume } from '../mesos/types.js';
+import type { CheckInfo, CommandInfo, ContainerInfo, ExecutorInfo, HealthCheck, TaskInfo, Volume } from '../mesos/types.js';
 import { validateId } from './callValidation.js';
 import { Resources, validateResourceList } from './resources.js';
 
@@ -13,6 +13,9 @@ export interface TaskValidationContext {
   /** An unreachable task of the framework already has this id. */
   hasUnreachableTask(taskId: string): boolean;
   agentId: string;
+  frameworkId: string;
+  /** The custom executor with this id the agent already runs for the framework, as the master recorded it. */
+  existingExecutor(executorId: string): ExecutorInfo | undefined;
   /** What is left of the accepted offers for this task. */
   available: Resources;
   allocationRole: string;
@@ -57,11 +60,15 @@ export function validateTask(task: TaskInfo, ctx: TaskValidationContext): string
   if ((task.executor !== undefined) === (task.command !== undefined)) {
     return 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present';
   }
+  let total = Resources.fromProtos(task.resources);
   if (task.executor !== undefined) {
-    // A real agent would start the custom executor; the simulator runs command tasks only.
-    return "Custom executors (TaskInfo.executor) are not supported by the Ferry simulator: launch the task with TaskInfo.command";
+    const executor = task.executor;
+    const error = validateExecutor(executor, ctx);
+    if (error !== undefined) return error;
+    if (executor.type !== undefined && executor.type !== 'CUSTOM') return "'ExecutorInfo.type' must be 'CUSTOM'";
+    if (executor.command === undefined) return "'ExecutorInfo.command' must be set";
+    if (ctx.existingExecutor(executor.executor_id.value) === undefined) total = total.plus(Resources.fromProtos(executor.resources));
   }
-  const total = Resources.fromProtos(task.resources);
   if (!ctx.available.contains(total)) {
     return (
       `Total resources ${total.toText(ctx.allocationRole)} required by task and its executor ` +
@@ -69,6 +76,53 @@ export function validateTask(task: TaskInfo, ctx: TaskValidationContext): string
     );
   }
   return undefined;
+}
+
+/** executor::internal::validate: the executor's own fields, its framework, and agreement with a running one. */
+function validateExecutor(executor: ExecutorInfo, ctx: TaskValidationContext): string | undefined {
+  if (executor.type === 'DEFAULT') {
+    if (executor.command !== undefined) return "'ExecutorInfo.command' must not be set for 'DEFAULT' executor";
+    if (executor.container !== undefined && executor.container.type !== 'MESOS') {
+      return "'ExecutorInfo.container.type' must be 'MESOS' for 'DEFAULT' executor";
+    }
+  }
+  if (executor.type === 'CUSTOM' && executor.command === undefined) return "'ExecutorInfo.command' must be set for 'CUSTOM' executor";
+  const idError = validateId(executor.executor_id.value);
+  if (idError !== undefined) return idError;
+  if ((executor.shutdown_grace_period?.nanoseconds ?? 0) < 0) return "ExecutorInfo's 'shutdown_grace_period' must be non-negative";
+  if (executor.command !== undefined) {
+    const error = validateEnvironment(executor.command);
+    if (error !== undefined) return `Executor's \`CommandInfo\` is invalid: ${error}`;
+  }
+  if (executor.container !== undefined) {
+    const error = validateContainerInfo(executor.container);
+    if (error !== undefined) return `Executor's \`ContainerInfo\` is invalid: ${error}`;
+  }
+  if (executor.framework_id === undefined) return "'ExecutorInfo.framework_id' must be set";
+  if (executor.framework_id.value !== ctx.frameworkId) {
+    return `ExecutorInfo has an invalid FrameworkID (Actual: ${executor.framework_id.value} vs Expected: ${ctx.frameworkId})`;
+  }
+  const resourceError = validateResourceList(executor.resources);
+  if (resourceError !== undefined) return `Executor uses invalid resources: Invalid resources: ${resourceError}`;
+  const existing = ctx.existingExecutor(executor.executor_id.value);
+  if (existing !== undefined && canonicalExecutor(existing) !== canonicalExecutor(executor)) {
+    const rule = '------------------------------------------------------------';
+    return (
+      'ExecutorInfo is not compatible with existing ExecutorInfo with same ExecutorID.\n' +
+      `${rule}\nExisting ExecutorInfo:\n${JSON.stringify(existing)}\n${rule}\nExecutorInfo:\n${JSON.stringify(executor)}\n${rule}\n`
+    );
+  }
+  return undefined;
+}
+
+/** An ExecutorInfo with sorted keys and without the allocation role the master adds, for comparison. */
+function canonicalExecutor(executor: ExecutorInfo): string {
+  const stripped = { ...executor, resources: (executor.resources ?? []).map(({ allocation_info: _role, ...r }) => r) };
+  return JSON.stringify(stripped, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
+  );
 }
 
 /** The master fills in a missing health check type from the fields that are set. */

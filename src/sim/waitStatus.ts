@@ -54,3 +54,13 @@ export function describeProcessEnd(end: ProcessEnd): string {
 export function processEndSucceeded(end: ProcessEnd): boolean {
   return end.kind === 'exited' && end.code === 0;
 }
+
+/** The wait(2) status word of an ended process, as Mesos forwards it in ExitedExecutorMessage. */
+export function waitStatusOf(end: ProcessEnd): number {
+  switch (end.kind) {
+    case 'exited':
+      return (end.code & 0xff) << 8;
+    case 'signaled':
+      return constants.signals[end.signal] ?? 0;
+  }
+}

@@ -27,7 +27,7 @@ function exitOf(child: ReturnType<typeof ferry>): Promise<{ code: number | null;
 t.test('ferry sim prints its URL, serves, and stops cleanly on SIGTERM', async (t) => {
   const workDir = await mkdtemp(join(tmpdir(), 'ferry-sim-cli-'));
   t.teardown(() => rm(workDir, { recursive: true, force: true }));
-  const child = ferry(['sim', '--agents', '2', '--port', '0', '--work-dir', workDir, '--allocation-interval', '0.2', '--agent-attributes', 'zone:a', '--posix-only-agents', '1']);
+  const child = ferry(['sim', '--agents', '2', '--port', '0', '--work-dir', workDir, '--allocation-interval', '0.2', '--agent-attributes', 'zone:a', '--posix-only-agents', '1', '--agent-hostnames', 'alpha,beta']);
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -43,6 +43,7 @@ t.test('ferry sim prints its URL, serves, and stops cleanly on SIGTERM', async (
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
   const state = (await getJson<MasterState>(`${url}/state`)).body;
   t.equal(state.slaves.length, 2);
+  t.same(state.slaves.map((s) => s.hostname).sort(), ['alpha', 'beta'], '--agent-hostnames names the agents');
   t.equal(state.slaves.find((s) => s.attributes['zone'] === 'a')?.attributes['ferry_root'], `${workDir}/agent-0/datasets`);
 
   const sub = await subscribe(url, frameworkInfo(), { autoAck: true });

@@ -109,7 +109,17 @@ t.test('the reference comparison notices every kind of departure', async (t) => 
 t.test('task validation follows upstream order and messages', async (t) => {
   const { validateTask } = await import('../../src/sim/taskValidation.js');
   const available = Resources.parse('cpus:1;mem:128;gpus:2') as Resources;
-  const ctx = { hasTask: (id: string) => id === 'taken', hasUnreachableTask: (id: string) => id === 'lost', agentId: 'S0', available, allocationRole: '*' };
+  const running = { executor_id: { value: 'running' }, framework_id: { value: 'F' }, command: { value: 'exec' }, resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 }, allocation_info: { role: '*' } }] };
+  const ctx = {
+    hasTask: (id: string) => id === 'taken',
+    hasUnreachableTask: (id: string) => id === 'lost',
+    agentId: 'S0',
+    frameworkId: 'F',
+    existingExecutor: (id: string) => (id === 'running' ? running : undefined),
+    available,
+    allocationRole: '*',
+  };
+  const executor = (fields: object) => ({ command: undefined, executor: { executor_id: { value: 'e' }, framework_id: { value: 'F' }, command: { value: 'exec' }, ...fields } });
   const base = {
     name: 'n',
     task_id: { value: 't' },
@@ -117,7 +127,7 @@ t.test('task validation follows upstream order and messages', async (t) => {
     resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.5 } }],
     command: { value: 'true' },
   };
-  const cases: [string, object, string | undefined][] = [
+  const cases: [string, object, string | RegExp | undefined][] = [
     ['valid', {}, undefined],
     ['empty id', { task_id: { value: '' } }, 'ID must not be empty'],
     ['dot id', { task_id: { value: '..' } }, "'..' is disallowed"],
@@ -135,8 +145,19 @@ t.test('task validation follows upstream order and messages', async (t) => {
     ['volume without source', { container: { type: 'MESOS', volumes: [{ mode: 'RW', container_path: 'x' }] } }, "Task's `ContainerInfo` is invalid: Invalid volume: Only one of them should be set: 'host_path', 'image' and 'source'"],
     ['docker without docker', { container: { type: 'DOCKER' } }, "Task's `ContainerInfo` is invalid: DockerInfo 'docker' is not set for DOCKER typed ContainerInfo"],
     ['too much', { resources: [{ name: 'mem', type: 'SCALAR', scalar: { value: 256 } }] }, 'Total resources mem(allocated: *):256 required by task and its executor is more than available cpus(allocated: *):1; mem(allocated: *):128; gpus(allocated: *):2'],
+    ['custom executor', executor({}), undefined],
+    ['executor and command', { executor: executor({}).executor }, 'Task should have at least one (but not both) of CommandInfo or ExecutorInfo present'],
+    ['executor without command', executor({ command: undefined }), "'ExecutorInfo.command' must be set"],
+    ['custom executor without command', executor({ type: 'CUSTOM', command: undefined }), "'ExecutorInfo.command' must be set for 'CUSTOM' executor"],
+    ['executor of another framework', executor({ framework_id: { value: 'G' } }), 'ExecutorInfo has an invalid FrameworkID (Actual: G vs Expected: F)'],
+    ['negative shutdown grace', executor({ shutdown_grace_period: { nanoseconds: -1 } }), "ExecutorInfo's 'shutdown_grace_period' must be non-negative"],
+    ['executor resources count', executor({ resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.6 } }] }), 'Total resources cpus(allocated: *):1.1 required by task and its executor is more than available cpus(allocated: *):1; mem(allocated: *):128; gpus(allocated: *):2'],
+    ['running executor is reused', executor({ executor_id: { value: 'running' }, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } }] }), undefined],
+    ['running executor differs', executor({ executor_id: { value: 'running' }, command: { value: 'other' } }), /^ExecutorInfo is not compatible with existing ExecutorInfo with same ExecutorID/],
   ];
   for (const [what, change, expected] of cases) {
-    t.equal(validateTask({ ...base, ...change } as never, ctx), expected, what);
+    const error = validateTask({ ...base, ...change } as never, ctx);
+    if (expected instanceof RegExp) t.match(error, expected, what);
+    else t.equal(error, expected, what);
   }
 });

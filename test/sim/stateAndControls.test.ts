@@ -105,4 +105,6 @@ t.test('agent ids and option errors', async (t) => {
   await t.rejects(Simulator.start({ workDir: '/tmp/unused', agents: 1, posixOnlyAgents: [4] }), /posixOnlyAgents: 4 is not the index of an agent/);
   await t.rejects(Simulator.start({ workDir: '/tmp/unused', agents: 1, agentAttributes: ['k:{a,b}'] }), /set value/);
   await t.rejects(Simulator.start({ workDir: '/tmp/unused', allocationIntervalMs: 0 }), /allocationIntervalMs must be a positive number/);
+  await t.rejects(Simulator.start({ workDir: '/tmp/unused', agents: 1, agentHostnames: ['a', 'b'] }), /agentHostnames has 2 entries for 1 agents/);
+  await t.rejects(Simulator.start({ workDir: '/tmp/unused', agents: 1, agentHostnames: ['no spaces'] }), /agentHostnames\[0\]: 'no spaces' is not a hostname/);
 });

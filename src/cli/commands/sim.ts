@@ -16,6 +16,9 @@ interface SimFlags {
   agentResources?: string;
   agentAttributes: string[];
   posixOnlyAgents?: number[];
+  agentHostnames?: string[];
+  executorRegistrationTimeout?: number;
+  executorShutdownGracePeriod?: number;
   allocationInterval?: number;
   offerTimeout?: number;
   heartbeatInterval?: number;
@@ -36,6 +39,13 @@ export function simCommand(): Command {
     .option('--agent-resources <resources>', "each agent's resources, e.g. 'cpus:4;mem:8192;disk:65536;ports:[31000-31999]'")
     .option('--agent-attributes <attributes>', "attributes of the next agent, e.g. 'zone:a;rack:1' (repeat: the k-th applies to agent k)", collect, [])
     .option('--posix-only-agents <indexes>', 'comma-separated indexes of agents with posix isolation only (no volumes)', indexList)
+    .option(
+      '--agent-hostnames <names>',
+      "comma-separated hostnames of agents 0, 1, ... (default: --host); a maintenance MachineID is {hostname, ip: --host}",
+      hostnameList,
+    )
+    .option('--executor-registration-timeout <secs>', 'seconds a custom executor has to subscribe (default: 60)', positiveNumber('--executor-registration-timeout'))
+    .option('--executor-shutdown-grace-period <secs>', 'seconds between SHUTDOWN and SIGKILL of a custom executor (default: 5)', positiveNumber('--executor-shutdown-grace-period'))
     .option('--allocation-interval <secs>', 'seconds between allocation rounds', positiveNumber('--allocation-interval'))
     .option('--offer-timeout <secs>', 'seconds before an unanswered offer is rescinded (default: never)', positiveNumber('--offer-timeout'))
     .option('--heartbeat-interval <secs>', 'seconds between HEARTBEAT events', positiveNumber('--heartbeat-interval'))
@@ -65,6 +75,9 @@ async function runSimulator(flags: SimFlags): Promise<void> {
     logger,
     ...(flags.agentResources !== undefined ? { agentResources: flags.agentResources } : {}),
     ...(flags.posixOnlyAgents !== undefined ? { posixOnlyAgents: flags.posixOnlyAgents } : {}),
+    ...(flags.agentHostnames !== undefined ? { agentHostnames: flags.agentHostnames } : {}),
+    ...(flags.executorRegistrationTimeout !== undefined ? { executorRegistrationTimeoutMs: flags.executorRegistrationTimeout * 1000 } : {}),
+    ...(flags.executorShutdownGracePeriod !== undefined ? { executorShutdownGracePeriodMs: flags.executorShutdownGracePeriod * 1000 } : {}),
     ...(flags.allocationInterval !== undefined ? { allocationIntervalMs: flags.allocationInterval * 1000 } : {}),
     ...(flags.offerTimeout !== undefined ? { offerTimeoutMs: flags.offerTimeout * 1000 } : {}),
     ...(flags.heartbeatInterval !== undefined ? { heartbeatIntervalSeconds: flags.heartbeatInterval } : {}),
@@ -126,6 +139,14 @@ function indexList(value: string): number[] {
     throw new InvalidArgumentError(`--posix-only-agents takes agent indexes such as '1,2', not '${value}'.`);
   }
   return parts.map(Number);
+}
+
+function hostnameList(value: string): string[] {
+  const names = value.split(',').map((p) => p.trim());
+  if (names.length === 0 || names.some((n) => n === '')) {
+    throw new InvalidArgumentError(`--agent-hostnames takes hostnames such as 'alpha,beta', not '${value}'.`);
+  }
+  return names;
 }
 
 function collect(value: string, previous: string[]): string[] {
