@@ -8,6 +8,7 @@ import type { Leadership } from '../coordination/leadership.js';
 import type { Logger } from '../common/log.js';
 import type { AppRecord } from '../state/model.js';
 import type { StateStore } from '../state/stateStore.js';
+import type { SchedulerConfig } from '../scheduler/schedulerConfig.js';
 import type { SchedulerService } from '../scheduler/schedulerService.js';
 import { World } from '../scheduler/world.js';
 
@@ -20,6 +21,8 @@ export interface ApiDependencies {
   storeHealthy: () => boolean;
   /** this process's own API address, "HOST:PORT" */
   selfApi: string;
+  /** the scheduler's configuration (moves need its roots and timeouts) */
+  config: () => SchedulerConfig;
   logger: Logger;
   clock?: () => number;
   /** how long a standby reuses a view it built from the store */

@@ -6,14 +6,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApiContext, type ApiDependencies } from './apiContext.js';
 import { errorMiddleware } from './apiError.js';
 import { appRoutes } from './appRoutes.js';
+import { artifactRoutes } from './artifactRoutes.js';
 import { clusterRoutes } from './clusterRoutes.js';
 import { datasetRoutes } from './datasetRoutes.js';
+import { moveRoutes } from './moveRoutes.js';
 
 export function buildApi(deps: ApiDependencies): Koa {
   const api = new ApiContext(deps);
   const app = new Koa();
   app.use(errorMiddleware(deps.logger));
-  for (const router of [clusterRoutes(api), appRoutes(api), datasetRoutes(api)]) {
+  for (const router of [clusterRoutes(api), appRoutes(api), datasetRoutes(api), moveRoutes(api, deps.config), artifactRoutes()]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -12,6 +12,7 @@ import { ApiError } from './apiError.js';
 import type { ApiContext } from './apiContext.js';
 import { readJsonBody } from './jsonBody.js';
 import { forwardToLeader } from './leaderForwarding.js';
+import { datasetOfInstance, readMoveBody, startMove } from './moveRoutes.js';
 import { appDetailView, appSummaryView } from './views.js';
 import type { World } from '../scheduler/world.js';
 
@@ -156,7 +157,8 @@ export function appRoutes(api: ApiContext): Router {
       ctx.body = await detail(api, appId);
       return;
     }
-    throw new ApiError(404, `moving apps arrives with the move orchestrator (POST /v1/apps${appId}/move)`);
+    const move = readMoveBody(body);
+    await startMove(ctx, api, (world) => datasetOfInstance(world, appId, move.instance ?? 0), move, () => api.deps.config());
   });
 
   return router;

@@ -42,7 +42,13 @@ export function instanceSituation(world: World, app: AppEntry, instance: number,
     if (dataset?.owner !== undefined && (dataset.owner.appId !== spec.id || dataset.owner.instance !== instance)) {
       return { kind: 'blocked', reason: `dataset ${datasetName} belongs to ${dataset.owner.appId} instance ${dataset.owner.instance}` };
     }
+    const move = world.activeMoveOf(datasetName);
+    if (move !== undefined && (move.trigger === 'placement' || !['LAUNCH', 'CLEANUP', 'DONE'].includes(move.step))) {
+      const what = move.trigger === 'placement' ? `its volume is being prepared on agent ${move.to}` : `it is moving from ${move.from} to ${move.to}`;
+      return { kind: 'blocked', reason: `dataset ${datasetName}: ${what} (move ${move.id}, step ${move.step})` };
+    }
     if (dataset?.state === 'MOVING') return { kind: 'blocked', reason: `dataset ${datasetName} is being moved` };
+    if (dataset?.state === 'PREPARING') return { kind: 'blocked', reason: `dataset ${datasetName} is being prepared on agent ${dataset.agentId}` };
     if (dataset?.state === 'UNAVAILABLE') {
       return { kind: 'blocked', reason: `dataset ${datasetName} is unavailable: ${dataset.reason ?? 'its data cannot be reached'}` };
     }
@@ -87,7 +93,7 @@ export function surplusTasks(world: World): { task: TaskRecord; why: string }[] 
   const out: { task: TaskRecord; why: string }[] = [];
   const activeByInstance = new Map<string, TaskRecord[]>();
   for (const task of world.tasks.values()) {
-    if (!isLive(task)) continue;
+    if (!isLive(task) || task.kind === 'node') continue;
     const app = world.apps.get(task.appId);
     if (app === undefined) {
       out.push({ task, why: `app ${task.appId} was deleted` });

@@ -21,9 +21,14 @@ export function provesDeath(state: TaskState): boolean {
   return PROOF_OF_DEATH.has(state);
 }
 
-/** A task is live (may hold its dataset) until its death is proven. */
+/** A task is live (its processes may run) until Mesos proves it dead. */
 export function isLive(task: TaskRecord): boolean {
   return !provesDeath(task.state);
+}
+
+/** A task holds its dataset while it is live, unless the data was fenced off from it. */
+export function holdsDataset(task: TaskRecord): boolean {
+  return isLive(task) && task.fenced !== true;
 }
 
 /** Live and believed to be running normally (not lost from view). */

@@ -3,6 +3,7 @@
 // declines; SUPPRESS when nothing waits, so an idle Ferry costs the master
 // nothing. Holds the little memory this needs; time is given.
 
+import { agentsNeedingNodeExecutors } from '../moves/moveMachine.js';
 import { allSituations } from './instanceSituation.js';
 import type { MesosAction } from './plan.js';
 import type { SchedulerConfig } from './schedulerConfig.js';
@@ -32,6 +33,10 @@ export class OfferInterest {
     const needs = new Set<string>();
     for (const { key, situation } of allSituations(world, now)) {
       if (situation.kind === 'needsLaunch') needs.add(key);
+    }
+    // moves wait for node executors, which need offers from their agents
+    for (const agentId of agentsNeedingNodeExecutors(world)) {
+      if (world.nodeTaskOn(agentId) === undefined) needs.add(`node:${agentId}`);
     }
     let fresh = false;
     for (const key of needs) if (!this.known.has(key)) fresh = true;

@@ -16,6 +16,11 @@ import { resourceNeeds } from './placement/resourceFit.js';
 import { emptyPlan, type Plan } from './plan.js';
 import type { SchedulerConfig } from './schedulerConfig.js';
 import { buildTaskInfo, LABEL_DATASET } from './taskBuilder.js';
+import { backendKind } from '../moves/backendKinds.js';
+import { agentsNeedingNodeExecutors, hostPathOn, NODE_PORTS } from '../moves/moveMachine.js';
+import type { MoveRecord } from '../moves/moveModel.js';
+import { buildNodeExecutorTask, nodeExecutorFits } from './nodeExecutorTask.js';
+import { ZONE_ATTRIBUTE } from './placement/zoneFit.js';
 import { isLive } from './liveness.js';
 import { instanceKey, type AgentView, type World } from './world.js';
 
@@ -24,6 +29,8 @@ export interface RoundInput {
   now: number;
   config: SchedulerConfig;
   newTaskId: (appId: string, instance: number) => string;
+  /** a fresh unique id (uuid) for node tasks, moves and tokens */
+  newId: () => string;
 }
 
 /** The directory that holds a local-backend dataset on an agent. */
@@ -60,11 +67,26 @@ export function planOfferRound(world: World, input: RoundInput): Plan {
 
   const context = new RoundContext(world);
   const queue = new CandidateQueue([...byAgent.values()], context);
-  const launches = new Map<Candidate, TaskRecord[]>();
   const taskInfos = new Map<Candidate, TaskInfo[]>();
   let unplacedFlexible = false;
   /** agents whose offer a waiting pinned instance could not use this time (it may fit later) */
   const wantedAgents = new Set<string>();
+
+  // node executors first: moves wait for them, and they are small
+  const wantNode = agentsNeedingNodeExecutors(world);
+  for (const agentId of wantNode) {
+    const candidate = byAgent.get(agentId);
+    if (candidate === undefined || world.nodeTaskOn(agentId) !== undefined || config.artifactUrl === undefined) continue;
+    if (!nodeExecutorFits(candidate.offer, NODE_PORTS)) continue;
+    const taskId = `ferry-node.${agentId.replace(/[^A-Za-z0-9._-]/g, '_')}.${input.newId()}`;
+    const { info, ports } = buildNodeExecutorTask(taskId, agentId, candidate.agent.hostname, candidate.offer, NODE_PORTS, config);
+    const stamp = new Date(now).toISOString();
+    plan.writes.push({
+      kind: 'task',
+      record: { taskId, kind: 'node', appId: '', instance: -1, agentId, hostname: candidate.agent.hostname, state: 'TASK_STAGING', ports, launchedAt: stamp, updatedAt: stamp },
+    });
+    taskInfos.set(candidate, [...(taskInfos.get(candidate) ?? []), info]);
+  }
 
   const needs: LaunchNeed[] = [];
   for (const { key, situation } of allSituations(world, now)) {
@@ -126,13 +148,18 @@ export function planOfferRound(world: World, input: RoundInput): Plan {
       plan.notes.push({ kind: 'pending', instanceKey: key, reason: reason! });
       continue;
     }
+    context.placed(need, chosen);
+    if (need.pinnedAgentId === undefined) queue.took(chosen);
+    if (needsBlockPlacement(need)) {
+      // a new block volume: created, attached and mounted by a placement move before any task runs
+      plan.writes.push(...placeBlockDataset(world, need, chosen, input));
+      plan.notes.push({ kind: 'pending', instanceKey: key, reason: `creating the ${need.spec.dataset!.backend} volume of dataset ${need.datasetName} on agent ${chosen.agent.id}` });
+      continue;
+    }
     const placed = place(need, chosen, input);
     plan.writes.push({ kind: 'task', record: placed.task });
     if (placed.dataset !== undefined) plan.writes.push({ kind: 'dataset', record: placed.dataset });
     plan.notes.push({ kind: 'placed', instanceKey: key });
-    context.placed(need, chosen);
-    if (need.pinnedAgentId === undefined) queue.took(chosen);
-    launches.set(chosen, [...(launches.get(chosen) ?? []), placed.task]);
     taskInfos.set(chosen, [...(taskInfos.get(chosen) ?? []), placed.info]);
   }
 
@@ -171,6 +198,60 @@ export function prepareTaskInfo(taskId: string, agentId: string, datasetName: st
     command: { shell: false, value: '/bin/mkdir', arguments: ['mkdir', '-p', '-m', '0750', hostPath] },
     labels: { labels: [{ key: LABEL_DATASET, value: datasetName }, { key: 'ferry/purpose', value: 'prepare' }] },
   };
+}
+
+function needsBlockPlacement(need: LaunchNeed): boolean {
+  const claim = need.spec.dataset;
+  if (claim === undefined || need.datasetName === undefined || backendKind(claim.backend) !== 'block') return false;
+  const d = need.dataset;
+  return d === undefined || d.agentId === undefined || d.state === 'NEW';
+}
+
+/** The dataset is bound to the chosen agent (PREPARING) and a placement move creates, attaches and mounts its volume there. */
+function placeBlockDataset(world: World, need: LaunchNeed, candidate: Candidate, input: RoundInput): Plan['writes'] {
+  const { config, now } = input;
+  const claim = need.spec.dataset!;
+  const stamp = new Date(now).toISOString();
+  const name = need.datasetName!;
+  const hostPath = hostPathOn(world, candidate.agent.id, name, 'block', config);
+  const zone = candidate.agent.attributes[ZONE_ATTRIBUTE];
+  const dataset: DatasetRecord = {
+    ...(need.dataset ?? newDataset(name, claim, stamp)),
+    state: 'PREPARING',
+    agentId: candidate.agent.id,
+    hostname: candidate.agent.hostname,
+    hostPath,
+    owner: { appId: need.appId, instance: need.instance },
+    ...(need.dataset?.zone === undefined && zone !== undefined ? { zone } : {}),
+    updatedAt: stamp,
+  };
+  delete dataset.reason;
+  const move: MoveRecord = {
+    id: input.newId(),
+    dataset: name,
+    backend: claim.backend,
+    kind: 'block',
+    appId: need.appId,
+    instance: need.instance,
+    trigger: 'placement',
+    from: '',
+    fromHostPath: '',
+    to: candidate.agent.id,
+    toHostPath: hostPath,
+    toHostname: candidate.agent.hostname,
+    state: 'RUNNING',
+    step: need.dataset?.volumeId !== undefined ? 'ATTACH' : 'CREATE',
+    steps: [{ step: need.dataset?.volumeId !== undefined ? 'ATTACH' : 'CREATE', startedAt: stamp }],
+    rounds: [],
+    attempt: 0,
+    ...(need.dataset?.volumeId !== undefined ? { volumeId: need.dataset.volumeId } : {}),
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+  return [
+    { kind: 'dataset', record: dataset },
+    { kind: 'move', record: move },
+  ];
 }
 
 /** What a prepare task takes from an offer: the least Mesos accepts. */

@@ -26,6 +26,24 @@ export interface SchedulerConfig {
   reviveMinIntervalSeconds: number;
   /** a task that ran this long before failing resets its instance's relaunch backoff */
   backoffResetSeconds: number;
+  /** where block volumes are mounted on agents without a `ferry_mount_root` attribute */
+  defaultMountRoot: string;
+  /** a move gives up stopping its task (and rolls back) after this long */
+  moveStopTimeoutSeconds: number;
+  /** a move whose relaunched task is not running after this long fails (the data stays where it went) */
+  moveLaunchTimeoutSeconds: number;
+  /** an operation with no sign of life for this long is asked for again (same id, so it runs once) */
+  moveOpRetrySeconds: number;
+  /** a move waits this long for node executors before it rolls back */
+  nodeExecutorTimeoutSeconds: number;
+  /** a task unreachable this long on a block backend is fenced and moved; a copy backend marks its dataset unavailable */
+  agentLostTimeoutSeconds: number;
+  /** the loopback backend's image store (shared by the agents of one machine) */
+  loopbackStore?: string;
+  /** how agents start Node for the node executor */
+  nodeCommand: string;
+  /** the URL agents fetch the node artifact from (the leader's API), set by the service */
+  artifactUrl?: string;
 }
 
 export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
@@ -40,4 +58,11 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   implicitReconcileSeconds: 600,
   reviveMinIntervalSeconds: 1,
   backoffResetSeconds: 60,
+  defaultMountRoot: '/var/lib/ferry/mounts',
+  moveStopTimeoutSeconds: 300,
+  moveLaunchTimeoutSeconds: 300,
+  moveOpRetrySeconds: 15,
+  nodeExecutorTimeoutSeconds: 120,
+  agentLostTimeoutSeconds: 60,
+  nodeCommand: 'node',
 };

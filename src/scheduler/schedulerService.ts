@@ -18,7 +18,14 @@ import { SchedulerClient, type Subscription } from '../mesos/schedulerClient.js'
 import type { FrameworkInfo, Offer, TaskStatus } from '../mesos/types.js';
 import type { AppRecord, FrameworkRecord } from '../state/model.js';
 import type { StateStore } from '../state/stateStore.js';
+import type { ControlPlane } from '../backends/backend.js';
+import { planMoves } from '../moves/moveMachine.js';
+import { planAgentBack, planAgentLost, planDrained, planMaintenance } from '../moves/moveTriggers.js';
+import type { MoveIds } from '../moves/moveRequests.js';
+import { decodeNodeReply, encodeNodeMessage } from '../node/executor/nodeOps.js';
+import type { BackendName } from '../state/model.js';
 import { planKills } from './killDecisions.js';
+import { NODE_EXECUTOR_ID } from './nodeExecutorTask.js';
 import { planOfferRound } from './offerRound.js';
 import { OfferInterest } from './offerInterest.js';
 import { emptyPlan, mergePlans, type MesosAction, type Plan, type RecordWrite } from './plan.js';
@@ -50,6 +57,10 @@ export interface SchedulerServiceOptions {
   /** parses a stored app definition; throws when it no longer parses */
   parseApp: (record: AppRecord) => AppSpec;
   newTaskId: (appId: string, instance: number) => string;
+  /** a fresh unique id (uuid) */
+  newId: () => string;
+  /** the control planes of the block backends this Ferry drives */
+  controlPlanes?: Map<BackendName, ControlPlane>;
   clock?: () => number;
   tickMs?: number;
   /** how many queued items one batch takes at most */
@@ -60,7 +71,7 @@ export type ServiceRole = 'starting' | 'standby' | 'leader' | 'suspended' | 'sto
 
 /** A state change, after it is durable: what the event stream and the UI follow. */
 export type StateChange =
-  | { kind: 'app' | 'dataset' | 'task'; id: string; deleted: boolean }
+  | { kind: 'app' | 'dataset' | 'task' | 'move'; id: string; deleted: boolean }
   | { kind: 'framework'; id: string; deleted: false }
   | { kind: 'role'; role: ServiceRole }
   | { kind: 'subscription'; subscribed: boolean; frameworkId?: string };
@@ -79,6 +90,7 @@ export class NotLeaderError extends Error {
 
 type WorkItem =
   | { kind: 'event'; event: SchedulerEvent }
+  | { kind: 'opResult'; result: import('./world.js').OpResult }
   | { kind: 'subscribed'; subscription: Subscription }
   | { kind: 'tick' }
   | { kind: 'command'; decide: (world: World, now: number) => { plan: Plan; result: unknown }; resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -111,6 +123,10 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
 
   get role(): ServiceRole {
     return this.roleValue;
+  }
+
+  get config(): SchedulerConfig {
+    return this.options.config;
   }
 
   get isSubscribed(): boolean {
@@ -321,7 +337,18 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       world.applyWrites(plan.writes);
       world.applyNotes(plan.notes);
       plans.push(plan);
-      if (item.kind !== 'event' || plan.writes.some((w) => w.kind === 'deleteTask')) needsInterest = true;
+      if (item.kind !== 'event' || plan.writes.some((w) => w.kind === 'deleteTask' || w.kind === 'move')) needsInterest = true;
+    }
+    if (world.moves.size > 0) {
+      try {
+        const moves = planMoves(world, { now, config: this.options.config });
+        world.applyWrites(moves.writes);
+        world.applyNotes(moves.notes);
+        plans.push(moves);
+        if (moves.writes.length > 0) needsInterest = true;
+      } catch (err) {
+        this.logger.error({ err: (err as Error).stack }, 'a move decision failed');
+      }
     }
     if (needsInterest) {
       const interest = emptyPlan();
@@ -358,6 +385,14 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       case 'tick': {
         const plan = planKills(world, now, this.options.config);
         plan.mesos.push(...this.reconciler.tick(now));
+        const ids = (): MoveIds => this.moveIds();
+        return mergePlans(plan, planAgentLost(world, now, this.options.config, ids), planDrained(world, now, this.options.config, ids));
+      }
+      case 'opResult': {
+        const plan = emptyPlan();
+        const known = world.opResults.get(item.result.opId);
+        // a late sign of life never hides a result that already came
+        if (!(known !== undefined && 'ok' in known && !('ok' in item.result))) plan.notes.push({ kind: 'opResult', result: item.result });
         return plan;
       }
       case 'event':
@@ -398,9 +433,31 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       case 'FAILURE':
         if (event.failure.agent_id) this.logger.warn({ agentId: event.failure.agent_id.value }, 'Mesos reports an agent lost');
         return emptyPlan();
-      case 'INVERSE_OFFERS':
+      case 'INVERSE_OFFERS': {
+        const offers = event.inverse_offers.inverse_offers ?? [];
+        this.logger.warn({ agents: offers.map((o) => o.agent_id?.value) }, 'Mesos maintenance announced: moving datasets away');
+        return planMaintenance(world, offers, now, this.options.config, () => this.moveIds());
+      }
+      case 'MESSAGE': {
+        const reply = decodeNodeReply(event.message.data);
+        if (reply === undefined) {
+          this.logger.warn({ agentId: event.message.agent_id.value, data: event.message.data.slice(0, 200) }, 'an unreadable message from an executor was ignored');
+          return emptyPlan();
+        }
+        if (reply.kind === 'hello') {
+          this.logger.info({ agentId: event.message.agent_id.value, running: reply.running }, 'node executor ready');
+          return emptyPlan();
+        }
+        const plan = emptyPlan();
+        const known = world.opResults.get(reply.opId);
+        if (reply.kind === 'result') {
+          plan.notes.push({ kind: 'opResult', result: reply.ok ? { opId: reply.opId, ok: true, result: reply.result, ms: reply.ms } : { opId: reply.opId, ok: false, code: reply.code, message: reply.message, ms: reply.ms } });
+        } else if (!(known !== undefined && 'ok' in known)) {
+          plan.notes.push({ kind: 'opResult', result: { opId: reply.opId, progress: reply.detail } });
+        }
+        return plan;
+      }
       case 'RESCIND_INVERSE_OFFER':
-      case 'MESSAGE':
       case 'UPDATE_OPERATION_STATUS':
         this.logger.debug({ type: event.type }, 'event not acted on');
         return emptyPlan();
@@ -418,13 +475,23 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
 
   private onOffers(world: World, offers: Offer[], now: number): Plan {
     for (const offer of offers) world.observeOffer(offer, now);
-    const plan = planOfferRound(world, { offers, now, config: this.options.config, newTaskId: this.options.newTaskId });
-    return plan;
+    return planOfferRound(world, { offers, now, config: this.options.config, newTaskId: this.options.newTaskId, newId: this.options.newId });
   }
 
   private onUpdate(world: World, status: TaskStatus, now: number): Plan {
     this.reconciler.answered(status.task_id.value, status.state);
-    return planStatusUpdate(world, status, now, this.options.config);
+    const agentId = status.agent_id?.value;
+    if (agentId !== undefined && status.reason === 'REASON_AGENT_DRAINING') {
+      const agent = world.agents.get(agentId);
+      if (agent !== undefined) agent.draining = true;
+    }
+    const plan = planStatusUpdate(world, status, now, this.options.config);
+    if (status.state === 'TASK_RUNNING' && agentId !== undefined) return mergePlans(plan, planAgentBack(world, agentId, now));
+    return plan;
+  }
+
+  private moveIds(): MoveIds {
+    return { moveId: this.options.newId(), token: this.options.newId().replace(/-/g, '') + this.options.newId().replace(/-/g, '') };
   }
 
   // ---- durable writes and Mesos calls ---------------------------------------------------
@@ -451,6 +518,8 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
             return store.delete('dataset', w.name);
           case 'deleteTask':
             return store.delete('task', w.taskId);
+          case 'move':
+            return store.put('move', w.record.id, w.record);
           default: {
             const never: never = w;
             throw new Error(`unknown write ${JSON.stringify(never)}`);
@@ -489,11 +558,19 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
           this.reconciler.forget(w.taskId);
           this.emit('change', { kind: 'task', id: w.taskId, deleted: true });
           break;
+        case 'move':
+          this.emit('change', { kind: 'move', id: w.record.id, deleted: false });
+          break;
       }
     }
   }
 
-  private perform(actions: MesosAction[], now: number): void {
+  private perform(all: MesosAction[], now: number): void {
+    const actions: MesosAction[] = [];
+    for (const action of all) {
+      if (action.type === 'BACKEND_OP') this.runBackendOp(action);
+      else actions.push(action);
+    }
     const client = this.client;
     if (client === undefined || this.roleValue !== 'leader') {
       if (actions.length > 0) this.logger.debug({ count: actions.length }, 'not subscribed: Mesos calls skipped (they are retried or re-derived)');
@@ -503,6 +580,39 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       const call = this.call(client, action, now);
       call.catch((err: Error) => this.logger.warn({ action: action.type, err: err.message }, 'Mesos call failed'));
     }
+  }
+
+  /** A control-plane call runs here (it may take seconds: EBS waits for states); its result comes back through the queue. */
+  private runBackendOp(action: Extract<MesosAction, { type: 'BACKEND_OP' }>): void {
+    const request = action.request;
+    const plane = this.options.controlPlanes?.get(request.backend);
+    const started = this.clock();
+    const term = this.term;
+    const done = (result: import('./world.js').OpResult): void => {
+      if (term === this.term) this.enqueue({ kind: 'opResult', result });
+    };
+    if (plane === undefined) {
+      done({ opId: action.opId, ok: false, code: 'UNAVAILABLE', message: `the ${request.backend} backend is not configured on this Ferry`, ms: 0 });
+      return;
+    }
+    this.logger.info({ opId: action.opId, call: request.call, backend: request.backend }, 'backend operation');
+    const work = (): Promise<unknown> => {
+      switch (request.call) {
+        case 'create':
+          return plane.create(request.spec);
+        case 'attach':
+          return plane.attach(request.volumeId, request.agent);
+        case 'detach':
+          if (request.force) this.logger.warn({ volumeId: request.volumeId, agentId: request.agent.agentId }, 'FORCED detach: releasing the volume from an agent that is gone or cannot be reached');
+          return plane.detach(request.volumeId, request.agent, { force: request.force });
+        case 'destroy':
+          return plane.destroy(request.volumeId);
+      }
+    };
+    work().then(
+      (result) => done({ opId: action.opId, ok: true, result: result ?? null, ms: this.clock() - started }),
+      (err: unknown) => done({ opId: action.opId, ok: false, code: errorCode(err), message: (err as Error).message ?? String(err), ms: this.clock() - started }),
+    );
   }
 
   private call(client: SchedulerClient, action: MesosAction, now: number): Promise<void> {
@@ -529,12 +639,24 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
         return client.revive();
       case 'SUPPRESS':
         return client.suppress();
+      case 'ACCEPT_INVERSE_OFFERS':
+        return client.acceptInverseOffers(action.inverseOfferIds.map((value) => ({ value })));
+      case 'NODE_OP':
+        this.logger.info({ agentId: action.agentId, opId: action.opId, op: action.request.op }, 'node operation');
+        return client.message({ value: action.agentId }, { value: NODE_EXECUTOR_ID }, Buffer.from(encodeNodeMessage({ kind: 'op', opId: action.opId, request: action.request }), 'base64'));
+      case 'BACKEND_OP':
+        return Promise.resolve();
       default: {
         const never: never = action;
         return Promise.reject(new Error(`unknown action ${JSON.stringify(never)}`));
       }
     }
   }
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'FAILED';
 }
 
 function writeKey(w: RecordWrite): string {
@@ -553,5 +675,7 @@ function writeKey(w: RecordWrite): string {
       return `task:${w.record.taskId}`;
     case 'deleteTask':
       return `task:${w.taskId}`;
+    case 'move':
+      return `move:${w.record.id}`;
   }
 }

@@ -6,8 +6,10 @@
 import type { AppSpec } from '../apps/appSpec.js';
 import { marathonAttributeText } from '../apps/constraints/marathonAttributeText.js';
 import type { Offer } from '../mesos/types.js';
+import type { MoveRecord } from '../moves/moveModel.js';
 import type { AppRecord, DataVia, DatasetRecord, FrameworkRecord, StateSnapshot, TaskRecord } from '../state/model.js';
-import { isLive } from './liveness.js';
+import { isTerminalTaskState } from '../mesos/types.js';
+import { holdsDataset } from './liveness.js';
 import type { MemoryNote, RecordWrite } from './plan.js';
 
 export interface AgentView {
@@ -19,12 +21,22 @@ export interface AgentView {
   dataVia?: DataVia;
   dataViaReason?: string;
   lastOfferAt?: number;
+  /** epoch ms from which Mesos maintenance makes it unavailable (offers' unavailability, inverse offers) */
+  unavailableFrom?: number;
+  /** Mesos is draining it (its tasks were killed with REASON_AGENT_DRAINING) */
+  draining?: boolean;
 }
 
 export interface AppEntry {
   record: AppRecord;
   spec: AppSpec;
 }
+
+/** How an operation (node or backend) ended, or that it is still alive. */
+export type OpResult =
+  | { opId: string; ok: true; result: unknown; ms: number }
+  | { opId: string; ok: false; code: string; message: string; ms: number }
+  | { opId: string; progress: string };
 
 export interface Backoff {
   failures: number;
@@ -46,7 +58,10 @@ export class World {
   readonly apps = new Map<string, AppEntry>();
   readonly datasets = new Map<string, DatasetRecord>();
   readonly tasks = new Map<string, TaskRecord>();
+  readonly moves = new Map<string, MoveRecord>();
   readonly agents = new Map<string, AgentView>();
+  /** results of node and backend operations, by opId, until the move that asked consumes them */
+  readonly opResults = new Map<string, OpResult>();
   readonly backoffs = new Map<string, Backoff>();
   readonly pending = new Map<string, string>();
   /** when a KILL was last sent per task, so kills are retried but not flooded */
@@ -63,6 +78,7 @@ export class World {
     for (const app of snapshot.apps.values()) w.apps.set(app.id, { record: app, spec: specOf(app) });
     for (const d of snapshot.datasets.values()) w.datasets.set(d.name, d);
     for (const t of snapshot.tasks.values()) w.putTask(t);
+    for (const m of snapshot.moves.values()) w.moves.set(m.id, m);
     return w;
   }
 
@@ -80,7 +96,7 @@ export class World {
     const out: TaskRecord[] = [];
     for (const id of ids) {
       const t = this.tasks.get(id);
-      if (t && isLive(t)) out.push(t);
+      if (t && holdsDataset(t)) out.push(t);
     }
     return out;
   }
@@ -89,6 +105,18 @@ export class World {
     const out: TaskRecord[] = [];
     for (const t of this.tasks.values()) if (t.appId === appId) out.push(t);
     return out;
+  }
+
+  /** The running move of a dataset, if any (at most one at a time). */
+  activeMoveOf(dataset: string): MoveRecord | undefined {
+    for (const m of this.moves.values()) if (m.dataset === dataset && m.state === 'RUNNING') return m;
+    return undefined;
+  }
+
+  /** The node executor task on an agent, if one is live. */
+  nodeTaskOn(agentId: string): TaskRecord | undefined {
+    for (const t of this.tasks.values()) if (t.kind === 'node' && t.agentId === agentId && !isTerminalTaskState(t.state)) return t;
+    return undefined;
   }
 
   // ---- memory learned from offers ---------------------------------------------------
@@ -104,6 +132,10 @@ export class World {
       agent.attributes = marathonAttributeText(offer.attributes);
     }
     agent.lastOfferAt = now;
+    const start = offer.unavailability?.start.nanoseconds;
+    if (start !== undefined) agent.unavailableFrom = Math.floor(start / 1e6);
+    else delete agent.unavailableFrom;
+    agent.draining = false;
     return agent;
   }
 
@@ -132,6 +164,9 @@ export class World {
           break;
         case 'deleteTask':
           this.removeTask(w.taskId);
+          break;
+        case 'move':
+          this.moves.set(w.record.id, w.record);
           break;
         default: {
           const never: never = w;
@@ -166,6 +201,12 @@ export class World {
         }
         case 'killSent':
           this.killsSent.set(n.taskId, n.at);
+          break;
+        case 'opResult':
+          this.opResults.set(n.result.opId, n.result);
+          break;
+        case 'opConsumed':
+          this.opResults.delete(n.opId);
           break;
         default: {
           const never: never = n;

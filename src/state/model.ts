@@ -3,6 +3,7 @@
 // and the scheduler reads them. No behaviour lives here.
 
 import type { TaskState, TaskStatusReason, TaskStatusSource } from '../mesos/types.js';
+import type { MoveRecord } from '../moves/moveModel.js';
 
 export const BACKENDS = ['local', 'loopback', 'ebs'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -28,13 +29,17 @@ export interface DatasetRecord {
   hostname?: string;
   /** the directory on that agent where the data lives (what the task's volume points at) */
   hostPath?: string;
+  /** the backend's id of its volume (block backends: image name, vol-…) */
+  volumeId?: string;
   /** placement requirement from the backend, e.g. an availability zone */
   zone?: string;
   /** the app instance that uses it, if any */
   owner?: { appId: string; instance: number };
   metadata?: Record<string, string>;
-  /** why the dataset is UNAVAILABLE, in words an operator can act on */
+  /** why the dataset is UNAVAILABLE (or why it was last unplaced), in words an operator can act on */
   reason?: string;
+  /** what made it UNAVAILABLE: its agent out of reach (it comes back when the agent does), or its data gone */
+  unavailableCause?: 'agent-unreachable' | 'data-missing' | 'move-failed';
   createdAt: string;
   updatedAt: string;
 }
@@ -64,8 +69,12 @@ export interface TaskStatusRecord {
   healthy?: boolean;
 }
 
-/** app: an instance of an app. prepare: a short task that creates a dataset's storage on its agent. */
-export type TaskKind = 'app' | 'prepare';
+/**
+ * app: an instance of an app. prepare: a short task that creates a dataset's
+ * directory on its agent. node: Ferry's resident node executor on an agent,
+ * which runs node-plane operations (copies, mounts) for moves.
+ */
+export type TaskKind = 'app' | 'prepare' | 'node';
 
 export interface TaskRecord {
   taskId: string;
@@ -86,6 +95,14 @@ export interface TaskRecord {
   killRequested?: boolean;
   /** the app's configVersion the task was launched with; an older one is replaced in a rolling restart */
   configVersion?: string;
+  /** node tasks: the ports taken from the offer, for copy receivers */
+  ports?: number[];
+  /**
+   * Its dataset was fenced off (a block volume force-detached from its agent):
+   * whatever still runs there can no longer touch the data, so the task no
+   * longer holds the dataset even before Mesos proves it dead.
+   */
+  fenced?: boolean;
   launchedAt: string;
   updatedAt: string;
 }
@@ -105,8 +122,7 @@ export interface StateSnapshot {
   apps: Map<string, AppRecord>;
   datasets: Map<string, DatasetRecord>;
   tasks: Map<string, TaskRecord>;
-  /** moves are added by the move orchestrator; kept opaque here until then */
-  moves: Map<string, Record<string, unknown>>;
+  moves: Map<string, MoveRecord>;
 }
 
 export function emptySnapshot(): StateSnapshot {

@@ -3,6 +3,7 @@
 // never decides anything; it keeps records and refuses writes from a writer
 // that no longer leads.
 
+import type { MoveRecord } from '../moves/moveModel.js';
 import type { AppRecord, DatasetRecord, FrameworkRecord, RecordKind, StateSnapshot, TaskRecord } from './model.js';
 
 export interface RecordTypes {
@@ -10,7 +11,7 @@ export interface RecordTypes {
   app: AppRecord;
   dataset: DatasetRecord;
   task: TaskRecord;
-  move: Record<string, unknown>;
+  move: MoveRecord;
 }
 
 export interface StateStore {

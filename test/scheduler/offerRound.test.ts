@@ -2,7 +2,7 @@ import t from 'tap';
 import { planOfferRound } from '../../src/scheduler/offerRound.js';
 import type { Plan } from '../../src/scheduler/plan.js';
 import type { TaskInfo } from '../../src/mesos/types.js';
-import { appSpec, claim, config, datasetRecord, offer, T0, taskIds, taskRecord, world } from '../support/builders.js';
+import { appSpec, claim, config, datasetRecord, ids, offer, T0, taskIds, taskRecord, world } from '../support/builders.js';
 
 function launches(plan: Plan): Extract<Plan['mesos'][number], { type: 'LAUNCH' }>[] {
   return plan.mesos.filter((a): a is Extract<Plan['mesos'][number], { type: 'LAUNCH' }> => a.type === 'LAUNCH');
@@ -20,7 +20,7 @@ function env(task: TaskInfo): Record<string, string> {
 t.test('a task is never launched on an agent that does not hold its dataset', async (t) => {
   const offers = [offer('B'), offer('C')];
   const w = world({ apps: [appSpec()], datasets: [datasetRecord({ agentId: 'A' })], agents: offers });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   t.same(launches(plan), []);
   t.match(pending(plan).get('/kv#0'), /waiting for an offer from agent A, which holds dataset kv-data/);
   t.same(declines(plan).flatMap((d) => d.offerIds).sort(), offers.map((o) => o.id.value).sort(), 'both offers declined');
@@ -29,7 +29,7 @@ t.test('a task is never launched on an agent that does not hold its dataset', as
 t.test('an instance whose dataset lives on an agent launches there, with the dataset as a HOST_PATH volume', async (t) => {
   const offers = [offer('B'), offer('A')];
   const w = world({ apps: [appSpec()], datasets: [datasetRecord({ agentId: 'A' })], agents: offers });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   const [launch] = launches(plan);
   t.equal(launch?.agentId, 'A');
   t.equal(launch?.offerId, offers[1]!.id.value);
@@ -53,7 +53,7 @@ t.test('while any task on a dataset may still be alive, no second task starts', 
     const offers = [offer('A')];
     const old = taskRecord({ state, killRequested: state === 'TASK_STAGING' });
     const w = world({ apps: [appSpec()], datasets: [datasetRecord()], tasks: [old], agents: offers });
-    const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+    const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
     t.same(launches(plan), [], `${state}: no launch`);
     t.match(pending(plan).get('/kv#0'), /still held by task kv\.0\.t1/, `${state}: the reason names the holding task`);
   }
@@ -63,7 +63,7 @@ t.test('a new dataset goes to the least loaded agent and is recorded there', asy
   const offers = [offer('A', { attributes: { ferry_root: '/srv/a' } }), offer('B', { attributes: { ferry_root: '/srv/b' } })];
   const busy = taskRecord({ appId: '/other', taskId: 'other.0.x', agentId: 'A', datasetName: 'other-data' });
   const w = world({ apps: [appSpec(), appSpec({ id: '/other', dataset: claim({ name: 'other-data' }) })], tasks: [busy], agents: offers, datasets: [datasetRecord({ name: 'other-data', agentId: 'A', owner: { appId: '/other', instance: 0 } })] });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   const [launch] = launches(plan);
   t.equal(launch?.agentId, 'B', 'agent A already runs a Ferry task');
   const ds = plan.writes.find((x) => x.kind === 'dataset');
@@ -73,13 +73,13 @@ t.test('a new dataset goes to the least loaded agent and is recorded there', asy
 t.test('a new dataset\'s directory is created by a short task first; the app launches once it is READY', async (t) => {
   const offers = [offer('A', { attributes: { ferry_root: '/srv' } })];
   const w = world({ apps: [appSpec()], agents: offers });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   const prepare = launches(plan)[0]!.tasks[0]!;
   t.same(prepare.command, { shell: false, value: '/bin/mkdir', arguments: ['mkdir', '-p', '-m', '0750', '/srv/kv-data'] });
   t.equal(prepare.container, undefined, 'the prepare task itself names no volume');
   t.match(plan.writes, [{ kind: 'task', record: { kind: 'prepare', datasetName: 'kv-data' } }, { kind: 'dataset', record: { state: 'PREPARING' } }]);
   w.applyWrites(plan.writes);
-  const waiting = planOfferRound(w, { offers: [offer('A')], now: T0 + 1, config: config(), newTaskId: taskIds() });
+  const waiting = planOfferRound(w, { offers: [offer('A')], now: T0 + 1, config: config(), newTaskId: taskIds(), newId: ids() });
   t.same(launches(waiting), [], 'nothing else runs on the dataset while it is prepared');
   t.match(pending(waiting).get('/kv#0'), /being prepared on agent A/);
 });
@@ -88,7 +88,7 @@ t.test('several instances launch from one offer in one call', async (t) => {
   const offers = [offer('A', { cpus: 4 })];
   const datasets = ['kv-data', 'kv-data-1', 'kv-data-2'].map((name, i) => datasetRecord({ name, owner: { appId: '/kv', instance: i } }));
   const w = world({ apps: [appSpec({ instances: 3 })], agents: offers, datasets });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   const l = launches(plan);
   t.equal(l.length, 1);
   t.same(l[0]!.tasks.map((x) => x.name), ['kv#0 (kv-data)', 'kv#1 (kv-data-1)', 'kv#2 (kv-data-2)']);
@@ -98,7 +98,7 @@ t.test('several instances launch from one offer in one call', async (t) => {
 t.test('a pinned instance whose agent offers too little says exactly what is missing', async (t) => {
   const offers = [offer('A', { cpus: 0.5 })];
   const w = world({ apps: [appSpec({ cpus: 1 })], datasets: [datasetRecord()], agents: offers });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   t.equal(pending(plan).get('/kv#0'), 'agent A holds dataset kv-data but offered 0.5 cpus, needs 1');
   t.same(declines(plan), [{ type: 'DECLINE', offerIds: [offers[0]!.id.value], refuseSeconds: 5 }], 'declined briefly: it may fit later');
 });
@@ -106,7 +106,7 @@ t.test('a pinned instance whose agent offers too little says exactly what is mis
 t.test('offers nobody can use are declined with a long filter', async (t) => {
   const offers = [offer('A'), offer('B')];
   const w = world({ apps: [appSpec()], datasets: [datasetRecord({ agentId: 'C' })], agents: offers });
-  const plan = planOfferRound(w, { offers, now: T0, config: config({ declineRefuseSeconds: 120 }), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config({ declineRefuseSeconds: 120 }), newTaskId: taskIds(), newId: ids() });
   t.same(declines(plan), [{ type: 'DECLINE', offerIds: offers.map((o) => o.id.value), refuseSeconds: 120 }]);
 });
 
@@ -121,7 +121,7 @@ t.test('dynamic ports come from the offer and reach the task environment', async
     ],
   });
   const w = world({ apps: [spec], agents: offers });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   const task = launches(plan)[0]!.tasks[0]!;
   const e = env(task);
   t.equal(e['PORTS'], '31000,31006,31001');
@@ -134,7 +134,7 @@ t.test('dynamic ports come from the offer and reach the task environment', async
 t.test('a fixed port that is not offered keeps the instance waiting with that reason', async (t) => {
   const offers = [offer('A', { ports: [[31000, 31010]] })];
   const w = world({ apps: [appSpec({ dataset: undefined, ports: [{ port: 8080, protocol: 'tcp', labels: {} }] })], agents: offers });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   t.match(pending(plan).get('/kv#0'), /port 8080 not offered/);
 });
 
@@ -142,7 +142,7 @@ t.test('agents that cannot mount volumes get the dataset through the environment
   const offers = [offer('A', { attributes: { ferry_root: '/srv' } })];
   const w = world({ apps: [appSpec()], agents: offers });
   w.applyNotes([{ kind: 'agentDataVia', agentId: 'A', dataVia: 'env', why: 'test' }]);
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   const task = launches(plan)[0]!.tasks[0]!;
   t.equal(task.container, undefined, 'no volume is asked of this agent');
   t.equal(task.command?.shell, false);
@@ -156,7 +156,7 @@ t.test('UNIQUE hostname spreads instances over agents within one round', async (
   const offers = [offer('A', { hostname: 'h1' }), offer('B', { hostname: 'h2' })];
   const spec = appSpec({ instances: 3, constraints: [{ field: 'hostname', operator: 'UNIQUE' }] });
   const w = world({ apps: [spec], agents: offers });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   const placed = launches(plan).flatMap((l) => l.tasks.map((x) => x.agent_id.value)).sort();
   t.same(placed, ['A', 'B']);
   t.match(pending(plan).get('/kv#2'), /UNIQUE/);
@@ -166,17 +166,17 @@ t.test('an instance in relaunch backoff waits, and says until when', async (t) =
   const offers = [offer('A')];
   const w = world({ apps: [appSpec()], datasets: [datasetRecord()], agents: offers });
   w.applyNotes([{ kind: 'backoff', instanceKey: '/kv#0', failures: 3, notBefore: T0 + 10_000 }]);
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   t.same(launches(plan), []);
   t.equal(pending(plan).get('/kv#0'), 'relaunch delayed 10 s after 3 failures');
-  const later = planOfferRound(w, { offers: [offer('A')], now: T0 + 10_000, config: config(), newTaskId: taskIds() });
+  const later = planOfferRound(w, { offers: [offer('A')], now: T0 + 10_000, config: config(), newTaskId: taskIds(), newId: ids() });
   t.equal(launches(later).length, 1, 'launched once the delay has passed');
 });
 
 t.test('resources the task takes carry the offer\'s role and allocation info', async (t) => {
   const offers = [offer('A')];
   const w = world({ apps: [appSpec({ cpus: 0.5, mem: 64, disk: 10 })], agents: offers, datasets: [datasetRecord()] });
-  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds() });
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
   const task = launches(plan)[0]!.tasks[0]!;
   t.same(task.resources, [
     { name: 'cpus', type: 'SCALAR', role: '*', allocation_info: { role: '*' }, scalar: { value: 0.5 } },

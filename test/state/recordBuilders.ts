@@ -1,3 +1,4 @@
+import type { MoveRecord } from '../../src/moves/moveModel.js';
 // Builders for the durable records the state store tests write: one of each
 // kind, with ids that need encoding, and overrides for what a test cares about.
 
@@ -44,6 +45,24 @@ export function taskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
   };
 }
 
-export function moveRecord(id = 'move-1', overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id, dataset: 'db-data', from: 'agent-1', to: 'agent-2', step: 'PRECOPY', ...overrides };
+export function moveRecord(id = 'move-1', overrides: Partial<MoveRecord> = {}): MoveRecord {
+  return {
+    id,
+    dataset: 'db-data',
+    backend: 'local',
+    kind: 'copy',
+    trigger: 'api',
+    from: 'agent-1',
+    fromHostPath: '/srv/a/db-data',
+    to: 'agent-2',
+    toHostPath: '/srv/b/db-data',
+    state: 'RUNNING',
+    step: 'PRECOPY',
+    steps: [{ step: 'RECEIVER', startedAt: '2026-11-24T10:00:00.000Z', endedAt: '2026-11-24T10:00:01.000Z', outcome: 'ok' }],
+    rounds: [],
+    attempt: 0,
+    createdAt: '2026-11-24T10:00:00.000Z',
+    updatedAt: '2026-11-24T10:00:01.000Z',
+    ...overrides,
+  };
 }

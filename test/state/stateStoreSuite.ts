@@ -37,7 +37,7 @@ export function stateStoreSuite(name: string, open: OpenStore): void {
     const app = appRecord({ id: '/prod/db' });
     const dataset = datasetRecord({ metadata: { team: 'storage' }, zone: 'us-east-1a' });
     const task = taskRecord({ killRequested: true });
-    const move = moveRecord('move-7', { steps: [{ at: 'PRECOPY', bytes: 1234 }] });
+    const move = moveRecord('move-7', { rounds: [{ round: 1, final: false, bytesSent: 1234, filesChanged: 2, ms: 10 }] });
     await store.put('framework', framework.frameworkId, framework);
     await store.put('app', app.id, app);
     await store.put('dataset', dataset.name, dataset);

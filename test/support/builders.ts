@@ -120,3 +120,9 @@ export function taskIds(): (appId: string, instance: number) => string {
   let n = 0;
   return (appId, instance) => `${appId.slice(1).replace(/\//g, '_')}.${instance}.t${++n}`;
 }
+
+/** Unique ids numbered in order, for moves, node tasks and tokens. */
+export function ids(): () => string {
+  let n = 0;
+  return () => `id-${String(++n).padStart(4, '0')}-0123456789abcdef`;
+}

@@ -7,9 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApi, listenPending } from '../../src/api/apiServer.js';
+import { ARTIFACT_PATH } from '../../src/api/artifactRoutes.js';
+import type { ControlPlane } from '../../src/backends/backend.js';
+import type { BackendName } from '../../src/state/model.js';
 import { parseAppDefinition } from '../../src/apps/appDefinition.js';
 import { taskIdFor } from '../../src/apps/taskId.js';
-import { silentLogger } from '../../src/common/log.js';
+import { createLogger, silentLogger } from '../../src/common/log.js';
 import { SoleLeadership } from '../../src/coordination/soleLeadership.js';
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from '../../src/scheduler/schedulerConfig.js';
 import { SchedulerService } from '../../src/scheduler/schedulerService.js';
@@ -30,10 +33,17 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-export async function startInProcessFerry(t: Teardown, options: { sim?: Partial<SimulatorOptions>; config?: Partial<SchedulerConfig> } = {}): Promise<InProcessFerry> {
+export async function startInProcessFerry(
+  t: Teardown,
+  options: { sim?: Partial<SimulatorOptions>; config?: Partial<SchedulerConfig>; controlPlanes?: Map<BackendName, ControlPlane> } = {},
+): Promise<InProcessFerry> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-api-'));
-  const sim = await Simulator.start({ workDir: join(dir, 'sim'), agents: 3, allocationIntervalMs: 100, heartbeatIntervalSeconds: 1, statusUpdateRetryMs: 1000, ...options.sim });
-  const logger = silentLogger();
+  const sim = await Simulator.start({
+    ...(process.env['FERRY_TEST_LOG'] ? { logger: createLogger({ name: 'sim', level: process.env['FERRY_TEST_LOG'] }) } : {}),
+    workDir: join(dir, 'sim'),
+    agents: 3, allocationIntervalMs: 100, heartbeatIntervalSeconds: 1, statusUpdateRetryMs: 1000, ...options.sim });
+  // FERRY_TEST_LOG=debug|info shows the scheduler's and simulator's logs while debugging a test
+  const logger = process.env['FERRY_TEST_LOG'] ? createLogger({ name: 'ferry-test', level: process.env['FERRY_TEST_LOG'] }) : silentLogger();
   const { server, port, handle } = await listenPending('127.0.0.1', 0);
   const selfApi = `127.0.0.1:${port}`;
   const stateDir = join(dir, 'state');
@@ -53,13 +63,21 @@ export async function startInProcessFerry(t: Teardown, options: { sim?: Partial<
     leadership,
     master: `127.0.0.1:${sim.port}`,
     framework: { name: 'ferry-test', role: '*', user: 'root', hostname: 'localhost', failoverTimeoutSeconds: 3600 },
-    config: { ...DEFAULT_SCHEDULER_CONFIG, reconcileInitialSeconds: 1, shortRefuseSeconds: 1, ...options.config },
+    config: {
+      ...DEFAULT_SCHEDULER_CONFIG,
+      reconcileInitialSeconds: 1,
+      shortRefuseSeconds: 1,
+      artifactUrl: `http://${selfApi}${ARTIFACT_PATH}`,
+      ...options.config,
+    },
     logger,
     parseApp,
     newTaskId: (appId, instance) => taskIdFor(appId, instance, randomUUID()),
+    newId: randomUUID,
+    ...(options.controlPlanes !== undefined ? { controlPlanes: options.controlPlanes } : {}),
     tickMs: 200,
   });
-  handle(buildApi({ service, store, leadership, parseApp, storeHealthy: () => true, logger, selfApi }).callback());
+  handle(buildApi({ service, store, leadership, parseApp, storeHealthy: () => true, logger, selfApi, config: () => service.config }).callback());
   await service.start();
   t.teardown(async () => {
     await service.stop();

@@ -10,6 +10,11 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildApi, listenPending } from '../../api/apiServer.js';
+import { ARTIFACT_PATH } from '../../api/artifactRoutes.js';
+import type { ControlPlane } from '../../backends/backend.js';
+import { createControlPlane } from '../../backends/controlPlanes.js';
+import type { Logger } from '../../common/log.js';
+import type { BackendName } from '../../state/model.js';
 import { parseAppDefinition } from '../../apps/appDefinition.js';
 import { taskIdFor } from '../../apps/taskId.js';
 import { createLogger } from '../../common/log.js';
@@ -70,6 +75,14 @@ export interface SchedulerFlags {
   dataVia: DataViaSetting;
   hostname: string;
   logLevel: string;
+  cluster?: string;
+  loopbackStore?: string;
+  ebsRegion?: string;
+  ebsEndpoint?: string;
+  ebsZone?: string;
+  defaultMountRoot: string;
+  nodeCommand: string;
+  agentLostTimeout: number;
 }
 
 export function schedulerCommand(): Command {
@@ -92,6 +105,14 @@ export function schedulerCommand(): Command {
     .addOption(new Option('--default-ferry-root <dir>', 'where datasets live on agents without a ferry_root attribute').env('FERRY_DEFAULT_ROOT').default(DEFAULT_SCHEDULER_CONFIG.defaultFerryRoot))
     .addOption(new Option('--data-via <mode>', 'how tasks reach datasets').choices(['auto', 'volume', 'env']).default('auto'))
     .addOption(new Option('--hostname <name>', 'FrameworkInfo.hostname').default(os.hostname()))
+    .addOption(new Option('--cluster <name>', 'the name backends tag volumes with (default: --name)').env('FERRY_CLUSTER'))
+    .addOption(new Option('--loopback-store <dir>', 'enable the loopback backend with its image store (reachable by the agents of this machine)').env('FERRY_LOOPBACK_STORE'))
+    .addOption(new Option('--ebs-region <region>', 'enable the EBS backend in this AWS region').env('FERRY_EBS_REGION'))
+    .addOption(new Option('--ebs-endpoint <url>', 'an EC2-compatible endpoint instead of AWS\'s own').env('FERRY_EBS_ENDPOINT'))
+    .addOption(new Option('--ebs-zone <zone>', 'the availability zone of new volumes when the agent names none').env('FERRY_EBS_ZONE'))
+    .addOption(new Option('--default-mount-root <dir>', 'where block volumes are mounted on agents without a ferry_mount_root attribute').env('FERRY_DEFAULT_MOUNT_ROOT').default(DEFAULT_SCHEDULER_CONFIG.defaultMountRoot))
+    .addOption(new Option('--node-command <cmd>', 'how agents start Node for the node executor').env('FERRY_NODE_COMMAND').default('node'))
+    .addOption(new Option('--agent-lost-timeout <seconds>', 'a task unreachable this long: block volumes are fenced and moved').env('FERRY_AGENT_LOST_TIMEOUT').default(DEFAULT_SCHEDULER_CONFIG.agentLostTimeoutSeconds).argParser(positiveNumber))
     .addOption(new Option('--log-level <level>', 'log level').env('FERRY_LOG_LEVEL').default('info'))
     .action(async (flags: SchedulerFlags) => {
       const running = await runScheduler(flags);
@@ -173,13 +194,24 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
       ...(flags.principal !== undefined ? { principal: flags.principal } : {}),
       ...(secret !== undefined ? { secret } : {}),
     },
-    config: { ...DEFAULT_SCHEDULER_CONFIG, defaultFerryRoot: flags.defaultFerryRoot, dataVia: flags.dataVia },
+    config: {
+      ...DEFAULT_SCHEDULER_CONFIG,
+      defaultFerryRoot: flags.defaultFerryRoot,
+      dataVia: flags.dataVia,
+      defaultMountRoot: flags.defaultMountRoot,
+      nodeCommand: flags.nodeCommand,
+      agentLostTimeoutSeconds: flags.agentLostTimeout,
+      artifactUrl: `http://${advertise}${ARTIFACT_PATH}`,
+      ...(flags.loopbackStore !== undefined ? { loopbackStore: flags.loopbackStore } : {}),
+    },
+    controlPlanes: controlPlanesFor(flags, logger),
+    newId: randomUUID,
     media: flags.media === 'json' ? JSON_MEDIA : PROTOBUF,
     logger,
     parseApp,
     newTaskId: (appId, instance) => taskIdFor(appId, instance, randomUUID()),
   });
-  handle(buildApi({ service, store, leadership, parseApp, storeHealthy, logger, selfApi: advertise }).callback());
+  handle(buildApi({ service, store, leadership, parseApp, storeHealthy, logger, selfApi: advertise, config: () => service.config }).callback());
   await service.start();
   logger.info({ api: `http://${advertise}`, store: store.describe(), master: flags.master }, 'Ferry scheduler started');
 
@@ -193,6 +225,32 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
       logger.info('Ferry scheduler stopped');
     })());
   return { api: advertise, service, stop };
+}
+
+/** The block backends this Ferry drives, from its flags (the local backend needs no control plane). */
+export function controlPlanesFor(flags: Pick<SchedulerFlags, 'cluster' | 'name' | 'loopbackStore' | 'ebsRegion' | 'ebsEndpoint' | 'ebsZone' | 'defaultMountRoot'>, logger: Logger): Map<BackendName, ControlPlane> {
+  const cluster = flags.cluster ?? flags.name;
+  const planes = new Map<BackendName, ControlPlane>();
+  if (flags.loopbackStore !== undefined) {
+    planes.set('loopback', createControlPlane(cluster, { backend: 'loopback', store: flags.loopbackStore, defaultMountRoot: flags.defaultMountRoot, fenceOnThisMachine: true }, logger));
+  }
+  if (flags.ebsRegion !== undefined) {
+    planes.set(
+      'ebs',
+      createControlPlane(
+        cluster,
+        {
+          backend: 'ebs',
+          region: flags.ebsRegion,
+          defaultMountRoot: flags.defaultMountRoot,
+          ...(flags.ebsEndpoint !== undefined ? { endpoint: flags.ebsEndpoint } : {}),
+          ...(flags.ebsZone !== undefined ? { defaultZone: flags.ebsZone } : {}),
+        },
+        logger,
+      ),
+    );
+  }
+  return planes;
 }
 
 function splitHostPort(value: string): [string, number] {
