@@ -197,16 +197,35 @@ function freeReceiverPort(world: World, move: MoveRecord): number | undefined {
   return ports.find((p) => !used.has(p));
 }
 
+/**
+ * Starts the receiver on the destination and waits until it says it listens
+ * (framework messages can be lost, so the request is repeated under the same
+ * id until the executor answers; it runs once).
+ */
 function stepReceiver(world: World, move: MoveRecord, plan: Plan, env: MoveEnv): MoveRecord {
   const waiting = needNodes(world, move, env, [move.from, move.to]);
   if (waiting !== undefined) return waiting;
   const port = move.port ?? freeReceiverPort(world, move);
   if (port === undefined) return move; // every receiver port of the destination is busy: wait for a copy to end
   const token = move.token!;
-  const request = { op: 'receive' as const, dir: move.toHostPath, port, token, idleTimeoutS: RECEIVER_IDLE_TIMEOUT_S };
+  // listen on the agent's own address, where the sender connects (agents sharing a host do not collide)
+  const request = { op: 'receive' as const, dir: move.toHostPath, port, ...(move.toHostname ? { host: move.toHostname } : {}), token, idleTimeoutS: RECEIVER_IDLE_TIMEOUT_S };
   const opId = `${move.id}/receive/${move.attempt}`;
+  const heard = world.opResults.get(opId);
+  if (heard !== undefined) {
+    if ('ok' in heard && !heard.ok) return fail(move, env.now, `the receiver on ${move.to} failed: ${heard.message}`);
+    const detail = 'progress' in heard ? heard.progress : 'receiver ready';
+    return advance({ ...move, port, receiveOpId: opId }, 'PRECOPY', env.now, `receiver on ${move.toHostname ?? move.to}:${port} (${detail})`);
+  }
+  const last = move.op?.opId === opId ? move.op : undefined;
+  if (last !== undefined && env.now - last.heardAt < env.config.moveOpRetrySeconds * 1000) return move;
   plan.mesos.push({ type: 'NODE_OP', agentId: move.to, opId, request });
-  return advance({ ...move, port, receiveOpId: opId }, 'PRECOPY', env.now, `receiver on ${move.toHostname ?? move.to}:${port}`);
+  return {
+    ...move,
+    port,
+    receiveOpId: opId,
+    op: { opId, target: 'node', agentId: move.to, request, sentAt: last?.sentAt ?? env.now, heardAt: env.now, attempts: (last?.attempts ?? 0) + 1 },
+  };
 }
 
 /** The receive operation ends only after the final round; an early end means it failed. */

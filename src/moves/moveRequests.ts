@@ -28,7 +28,7 @@ export interface MoveIds {
   token: string;
 }
 
-export type MoveStart = { ok: true; plan: Plan; move: MoveRecord } | { ok: false; status: 404 | 409 | 422; field: string; message: string };
+export type MoveStart = { ok: true; plan: Plan; move: MoveRecord } | { ok: false; status: 404 | 409 | 422 | 503; field: string; message: string };
 
 /** Agents whose offers were seen recently count as up. */
 const AGENT_FRESH_MS = 5 * 60_000;
@@ -65,6 +65,9 @@ export function planStartMove(world: World, request: MoveRequest, now: number, c
   const from = dataset.agentId;
   let to: AgentView | undefined;
   if (request.to === 'any') {
+    if (![...world.agents.keys()].some((id) => id !== from)) {
+      return { ok: false, status: 503, field: 'to', message: 'Ferry has not heard from any other agent yet (it may have just taken over); retry in a few seconds' };
+    }
     to = chooseDestination(world, dataset.name, from, now);
     if (to === undefined) return { ok: false, status: 409, field: 'to', message: `no other agent can take dataset ${dataset.name} now (none offered resources recently, or none fits its zone and the app's constraints)` };
   } else {
@@ -127,14 +130,20 @@ export function chooseDestination(world: World, datasetName: string, from: strin
       if (a !== undefined) peers.push({ hostname: a.hostname, attributes: a.attributes, instance: t.instance });
     }
   }
+  // agents seen in an offer lately first; any agent ever seen when none was (offers stop while Ferry suppresses them)
   let best: AgentView | undefined;
+  let bestFresh = false;
   for (const agent of world.agents.values()) {
-    if (agent.id === from) continue;
-    if (agent.lastOfferAt === undefined || now - agent.lastOfferAt > AGENT_FRESH_MS) continue;
+    if (agent.id === from || agent.draining === true) continue;
     if (agent.unavailableFrom !== undefined) continue;
     if (zoneProblem(dataset.zone, agent) !== undefined) continue;
     if (app !== undefined && app.spec.constraints.length > 0 && !evaluateConstraints(app.spec.constraints, agent, peers).ok) continue;
-    if (best === undefined || (load.get(agent.id) ?? 0) < (load.get(best.id) ?? 0)) best = agent;
+    const fresh = agent.lastOfferAt !== undefined && now - agent.lastOfferAt <= AGENT_FRESH_MS;
+    const better = best === undefined || (fresh && !bestFresh) || (fresh === bestFresh && (load.get(agent.id) ?? 0) < (load.get(best.id) ?? 0));
+    if (better) {
+      best = agent;
+      bestFresh = fresh;
+    }
   }
   return best;
 }

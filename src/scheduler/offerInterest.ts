@@ -9,19 +9,26 @@ import type { MesosAction } from './plan.js';
 import type { SchedulerConfig } from './schedulerConfig.js';
 import type { World } from './world.js';
 
+/** How long a new subscription keeps offers coming before it may suppress them. */
+const LEARN_AGENTS_MS = 10_000;
+
 export class OfferInterest {
   private suppressed = false;
   private lastReviveAt = -Infinity;
   private known = new Set<string>();
   private reviveOwed = false;
+  /** until then offers keep coming even with nothing to launch: a new subscription learns the agents first */
+  private openUntil = 0;
 
   constructor(private readonly config: SchedulerConfig) {}
 
-  /** A new subscription starts with offers flowing and no filters we know of. */
-  reset(): void {
+  /** A new subscription starts with offers flowing (it revives) and keeps them a while to learn the agents. */
+  reset(now = 0): void {
     this.suppressed = false;
     this.known = new Set();
     this.reviveOwed = false;
+    this.lastReviveAt = now;
+    this.openUntil = now + LEARN_AGENTS_MS;
   }
 
   /** Asks for a revive at the next chance (e.g. a move wants its destination's offer now). */
@@ -44,7 +51,7 @@ export class OfferInterest {
     if (fresh) this.reviveOwed = true;
 
     if (needs.size === 0 && !this.reviveOwed) {
-      if (this.suppressed) return [];
+      if (this.suppressed || now < this.openUntil) return [];
       this.suppressed = true;
       return [{ type: 'SUPPRESS' }];
     }

@@ -65,6 +65,17 @@ export interface SchedulerServiceOptions {
   tickMs?: number;
   /** how many queued items one batch takes at most */
   batchSize?: number;
+  /** told about offers, launches and status updates as they happen (for /metrics) */
+  metrics?: SchedulerMetricsSink;
+}
+
+/** What the service counts as it works. Implementations must be cheap and must not throw. */
+export interface SchedulerMetricsSink {
+  offersReceived(count: number): void;
+  offersAccepted(count: number): void;
+  offersDeclined(count: number): void;
+  tasksLaunched(count: number): void;
+  statusUpdate(state: TaskStatus['state']): void;
 }
 
 export type ServiceRole = 'starting' | 'standby' | 'leader' | 'suspended' | 'stopped';
@@ -416,8 +427,10 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       const record: FrameworkRecord = { frameworkId: subscription.frameworkId, name: this.options.framework.name, registeredAt: new Date(now).toISOString() };
       plan.writes.push({ kind: 'framework', record });
     }
-    this.interest.reset();
+    this.interest.reset(now);
     plan.mesos.push(...this.reconciler.subscribed(world, now));
+    // a new subscription (a new leader, a master failover) learns the agents anew: offers clear earlier refuse filters
+    plan.mesos.push({ type: 'REVIVE' });
     return plan;
   }
 
@@ -474,12 +487,14 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
   }
 
   private onOffers(world: World, offers: Offer[], now: number): Plan {
+    this.options.metrics?.offersReceived(offers.length);
     for (const offer of offers) world.observeOffer(offer, now);
     return planOfferRound(world, { offers, now, config: this.options.config, newTaskId: this.options.newTaskId, newId: this.options.newId });
   }
 
   private onUpdate(world: World, status: TaskStatus, now: number): Plan {
     this.reconciler.answered(status.task_id.value, status.state);
+    this.options.metrics?.statusUpdate(status.state);
     const agentId = status.agent_id?.value;
     if (agentId !== undefined && status.reason === 'REASON_AGENT_DRAINING') {
       const agent = world.agents.get(agentId);
@@ -623,10 +638,13 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
           { agentId: action.agentId, offerId: action.offerId, tasks: action.tasks.map((t) => t.task_id.value) },
           'launching',
         );
+        this.options.metrics?.offersAccepted(1);
+        this.options.metrics?.tasksLaunched(action.tasks.length);
         return client.accept([{ value: action.offerId }], [{ type: 'LAUNCH', launch: { task_infos: action.tasks } }], {
           refuse_seconds: action.refuseSeconds,
         });
       case 'DECLINE':
+        this.options.metrics?.offersDeclined(action.offerIds.length);
         return client.decline(action.offerIds.map((value) => ({ value })), { refuse_seconds: action.refuseSeconds });
       case 'KILL':
         this.logger.info({ taskId: action.taskId, agentId: action.agentId }, 'killing');

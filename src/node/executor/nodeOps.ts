@@ -12,7 +12,7 @@ const port = z.number().int().min(1).max(65535);
 export const nodeOpSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('prepare'), root: path, dataset: z.string().min(1) }),
   z.strictObject({ op: z.literal('destroy'), root: path, dataset: z.string().min(1) }),
-  z.strictObject({ op: z.literal('receive'), dir: path, port, token: z.string().min(16), idleTimeoutS: z.number().int().positive() }),
+  z.strictObject({ op: z.literal('receive'), dir: path, port, host: z.string().min(1).optional(), token: z.string().min(16), idleTimeoutS: z.number().int().positive() }),
   z.strictObject({ op: z.literal('precopy'), dir: path, host: z.string().min(1), port, token: z.string().min(16), maxRounds: z.number().int().positive() }),
   z.strictObject({ op: z.literal('finalCopy'), dir: path, host: z.string().min(1), port, token: z.string().min(16) }),
   z.strictObject({ op: z.literal('mountLoopback'), store: path, volumeId: z.string().min(1), agentId: z.string().min(1), mountPoint: path }),

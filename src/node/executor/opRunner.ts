@@ -8,7 +8,7 @@ import type { Logger } from '../../common/log.js';
 import { mountEbsVolume, unmountEbsVolume } from '../block/ebsAttachment.js';
 import { mountLoopbackVolume, releaseLoopbackVolume, unmountLoopbackVolume } from '../block/loopbackAttachment.js';
 import { runPreCopy } from '../copy/preCopy.js';
-import { runReceiver } from '../copy/receiver.js';
+import { startReceiver } from '../copy/receiver.js';
 import { runSender } from '../copy/sender.js';
 import { destroyDatasetDirectory, prepareDatasetDirectory } from '../local/datasetDirectory.js';
 import { NodeError } from '../nodeError.js';
@@ -47,7 +47,7 @@ export class OpRunner {
     const started = Date.now();
     const log = this.logger.child({ opId, op: op.op });
     log.info('node operation started');
-    void this.perform(op, log).then(
+    void this.perform(opId, op, log).then(
       (result) => this.finish({ kind: 'result', opId, op: op.op, ok: true, result, ms: Date.now() - started }, log),
       (err: unknown) => {
         const code = err instanceof NodeError ? err.code : typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'FAILED';
@@ -65,14 +65,21 @@ export class OpRunner {
     this.reply(reply);
   }
 
-  private perform(op: NodeOp, log: Logger): Promise<unknown> {
+  /** A receiver says so once it listens: the scheduler starts the sender only then. */
+  private async receive(opId: string, op: Extract<NodeOp, { op: 'receive' }>, log: Logger): Promise<unknown> {
+    const receiver = await startReceiver({ dir: op.dir, port: op.port, ...(op.host !== undefined ? { host: op.host } : {}), token: op.token, idleTimeoutMs: op.idleTimeoutS * 1000, logger: log });
+    this.reply({ kind: 'progress', opId, op: 'receive', detail: `listening on ${op.host ?? '*'}:${receiver.port}` });
+    return receiver.finished;
+  }
+
+  private perform(opId: string, op: NodeOp, log: Logger): Promise<unknown> {
     switch (op.op) {
       case 'prepare':
         return prepareDatasetDirectory({ root: op.root, dataset: op.dataset });
       case 'destroy':
         return destroyDatasetDirectory({ root: op.root, dataset: op.dataset });
       case 'receive':
-        return runReceiver({ dir: op.dir, port: op.port, token: op.token, idleTimeoutMs: op.idleTimeoutS * 1000, logger: log });
+        return this.receive(opId, op, log);
       case 'precopy':
         return runPreCopy({ dir: op.dir, host: op.host, port: op.port, token: op.token, maxRounds: op.maxRounds, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger: log });
       case 'finalCopy':
