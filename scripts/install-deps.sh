@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Ferry's tests and local mode need from Debian when it is
-# missing: ZooKeeper (and rsync, used as a baseline by the move benchmarks).
+# missing: ZooKeeper (and rsync, used as a baseline by the move benchmarks);
+# with the extra argument `chromium`, Debian's Chromium for the UI tests.
 # Runs apt-get update at most once per call. Safe to run again: it installs
 # nothing that is already there.
 set -euo pipefail

@@ -12,6 +12,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly field?: string,
+    /** response headers the answer must carry (e.g. WWW-Authenticate on a 401) */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -23,6 +25,7 @@ export function errorMiddleware(logger: Logger) {
       await next();
     } catch (err) {
       if (err instanceof ApiError) {
+        for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
         ctx.status = err.status;
         ctx.body = err.field === undefined ? { message: err.message } : { message: err.message, field: err.field };
       } else if (err instanceof NotLeaderError) {

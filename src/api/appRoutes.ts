@@ -8,13 +8,17 @@ import { appIdFromUrlPath } from '../apps/appId.js';
 import { parseAppDefinition } from '../apps/appDefinition.js';
 import type { AppSpec } from '../apps/appSpec.js';
 import { planCreateApp, planDeleteApp, planRestartApp, planUpdateApp, type ChangeError, type ChangeResult } from '../scheduler/appChanges.js';
+import { emptyPlan } from '../scheduler/plan.js';
+import type { World } from '../scheduler/world.js';
 import { ApiError } from './apiError.js';
 import type { ApiContext } from './apiContext.js';
+import { appDeleteQuery, moveBody, noQuery, scaleBody } from './apiSchemas.js';
+import { holdsData } from './datasetRoutes.js';
 import { readJsonBody } from './jsonBody.js';
 import { forwardToLeader } from './leaderForwarding.js';
-import { datasetOfInstance, readMoveBody, startMove } from './moveRoutes.js';
+import { datasetOfInstance, startMove } from './moveRoutes.js';
+import { parseBody, parseQuery } from './requestValidation.js';
 import { appDetailView, appSummaryView } from './views.js';
-import type { World } from '../scheduler/world.js';
 
 /** Marathon-style version: the ISO time of the change. */
 function newVersion(now: number): string {
@@ -49,14 +53,17 @@ function appUrl(ctx: Context): { appId: string; action?: 'move' | 'restart' | 's
   return parsed.action === undefined ? { appId: parsed.appId } : { appId: parsed.appId, action: parsed.action };
 }
 
-async function detail(api: ApiContext, appId: string): Promise<Record<string, unknown>> {
+/** Answers with the app's detail and its version as the ETag (what If-Match takes). */
+async function answerDetail(ctx: Context, api: ApiContext, appId: string): Promise<void> {
   const { world, live } = await api.view();
   const app = world.apps.get(appId);
   if (app === undefined) throw new ApiError(404, `app ${appId} does not exist`, 'id');
-  return appDetailView(world, app, api.clock(), live ? undefined : 'waiting for the leader to place it');
+  ctx.set('ETag', `"${app.record.version}"`);
+  ctx.body = appDetailView(world, app, api.clock(), live ? undefined : 'waiting for the leader to place it');
 }
 
-function checkIfMatch(ctx: Context, world: World, appId: string): void {
+/** Refuses (412) a change whose If-Match names another version than the app's current one; no If-Match, no check. */
+export function checkIfMatch(ctx: Context, world: World, appId: string): void {
   const wanted = ctx.get('If-Match');
   if (wanted === '') return;
   const current = world.apps.get(appId)?.record.version;
@@ -70,12 +77,14 @@ export function appRoutes(api: ApiContext): Router {
   const router = new Router();
 
   router.get('/v1/apps', async (ctx) => {
+    parseQuery(noQuery, ctx);
     const { world } = await api.view();
     const apps = [...world.apps.values()].sort((a, b) => a.spec.id.localeCompare(b.spec.id)).map((a) => appSummaryView(world, a));
     ctx.body = { apps };
   });
 
   router.post('/v1/apps', async (ctx) => {
+    parseQuery(noQuery, ctx);
     const body = await readJsonBody(ctx);
     if (api.service.view === undefined) return forwardToLeader(ctx, api, body);
     const { spec, definition } = parseOrThrow(body);
@@ -86,18 +95,20 @@ export function appRoutes(api: ApiContext): Router {
     if (!result.ok) changeFailed(result.error);
     ctx.status = 201;
     ctx.set('Location', `/v1/apps${spec.id}`);
-    ctx.body = await detail(api, spec.id);
+    await answerDetail(ctx, api, spec.id);
   });
 
   router.get(/^\/v1\/apps\/.+/, async (ctx) => {
     const { appId, action } = appUrl(ctx);
     if (action !== undefined) throw new ApiError(405, `use POST for /${action}`);
-    ctx.body = await detail(api, appId);
+    parseQuery(noQuery, ctx);
+    await answerDetail(ctx, api, appId);
   });
 
   router.put(/^\/v1\/apps\/.+/, async (ctx) => {
     const { appId, action } = appUrl(ctx);
     if (action !== undefined) throw new ApiError(405, `use POST for /${action}`);
+    parseQuery(noQuery, ctx);
     const body = await readJsonBody(ctx);
     if (api.service.view === undefined) return forwardToLeader(ctx, api, body);
     const { spec, definition } = parseOrThrow(body, appId);
@@ -109,58 +120,94 @@ export function appRoutes(api: ApiContext): Router {
     });
     if (!result.ok) changeFailed(result.error);
     ctx.status = result.created ? 201 : 200;
-    ctx.body = await detail(api, appId);
+    await answerDetail(ctx, api, appId);
   });
 
   router.delete(/^\/v1\/apps\/.+/, async (ctx) => {
     const { appId, action } = appUrl(ctx);
     if (action !== undefined) throw new ApiError(405, `use POST for /${action}`);
+    const deleteDatasets = parseQuery(appDeleteQuery, ctx).deleteDatasets === 'true';
     if (api.service.view === undefined) return forwardToLeader(ctx, api, undefined);
-    const result = await api.service.command((world, now) => {
+    const result = await api.service.command<{ error: ChangeError } | { deleted: string[] }>((world, now) => {
       checkIfMatch(ctx, world, appId);
       const r = planDeleteApp(world, appId, now);
-      return 'status' in r ? { plan: { writes: [], mesos: [], notes: [] }, result: r } : { plan: r, result: undefined };
+      if ('status' in r) return { plan: emptyPlan(), result: { error: r } };
+      const deleted = deleteDatasets ? datasetsToDelete(world, appId) : [];
+      r.writes.push(...deleted.map((name) => ({ kind: 'deleteDataset' as const, name })));
+      return { plan: r, result: { deleted } };
     });
-    if (result !== undefined) changeFailed(result);
-    ctx.body = { id: appId, deleted: true, datasetsKept: true };
+    if ('error' in result) changeFailed(result.error);
+    ctx.body = deleteDatasets ? { id: appId, deleted: true, datasetsKept: false, datasetsDeleted: result.deleted } : { id: appId, deleted: true, datasetsKept: true };
   });
 
   router.post(/^\/v1\/apps\/.+/, async (ctx) => {
     const { appId, action } = appUrl(ctx);
     if (action === undefined) throw new ApiError(405, 'create apps with POST /v1/apps');
+    parseQuery(noQuery, ctx);
     const body = action === 'restart' ? undefined : await readJsonBody(ctx);
     if (api.service.view === undefined) return forwardToLeader(ctx, api, body);
     if (action === 'restart') {
-      const result = await api.service.command((world, now) => {
+      const result = await api.service.command<{ error: ChangeError } | { version: string }>((world, now) => {
         const r = planRestartApp(world, appId, now);
-        return 'writes' in r ? { plan: r, result: undefined } : { plan: { writes: [], mesos: [], notes: [] }, result: r };
+        if (!('writes' in r)) return { plan: emptyPlan(), result: { error: r } };
+        checkIfMatch(ctx, world, appId);
+        return { plan: r, result: { version: new Date(now).toISOString() } };
       });
-      if (result !== undefined) changeFailed(result);
+      if ('error' in result) changeFailed(result.error);
       ctx.status = 202;
-      ctx.body = { id: appId, restarting: true };
+      ctx.set('ETag', `"${result.version}"`);
+      ctx.body = { id: appId, restarting: true, version: result.version };
       return;
     }
     if (action === 'scale') {
-      const instances = (body as { instances?: unknown } | null)?.instances;
-      if (typeof instances !== 'number' || !Number.isInteger(instances) || instances < 0) {
-        throw new ApiError(422, 'instances must be an integer >= 0', 'instances');
-      }
+      const { instances } = parseBody(scaleBody, body);
       const result = await api.service.command<ChangeResult>((world, now) => {
         const app = world.apps.get(appId);
-        if (app === undefined) return { plan: { writes: [], mesos: [], notes: [] }, result: { ok: false, error: { status: 404, message: `app ${appId} does not exist` } } };
+        if (app === undefined) return { plan: emptyPlan(), result: { ok: false, error: { status: 404, field: 'id', message: `app ${appId} does not exist` } } };
+        checkIfMatch(ctx, world, appId);
         const definition = { ...app.record.definition, instances };
         const spec = { ...app.spec, instances };
         const r = planUpdateApp(world, spec, definition, now, newVersion(now));
         return { plan: r.ok ? r.plan : { writes: [], mesos: [], notes: [] }, result: r };
       });
       if (!result.ok) changeFailed(result.error);
-      ctx.body = await detail(api, appId);
+      await answerDetail(ctx, api, appId);
       return;
     }
-    const move = readMoveBody(body);
-    await startMove(ctx, api, (world) => datasetOfInstance(world, appId, move.instance ?? 0), move, () => api.deps.config());
+    const move = parseBody(moveBody, body);
+    await startMove(
+      ctx,
+      api,
+      (world) => {
+        const name = datasetOfInstance(world, appId, move.instance ?? 0);
+        checkIfMatch(ctx, world, appId);
+        return name;
+      },
+      move,
+      () => api.deps.config(),
+    );
   });
 
   return router;
+}
+
+/**
+ * The datasets to delete with an app (?deleteDatasets=true): all of them, but
+ * only if none may hold data. Ferry cannot yet remove placed data (that is its
+ * backend's destroy step on the agent), so a placed one refuses the whole delete.
+ */
+function datasetsToDelete(world: World, appId: string): string[] {
+  const owned = [...world.datasets.values()].filter((d) => d.owner?.appId === appId);
+  const placed = owned.filter((d) => holdsData(d) || world.liveTasksOfDataset(d.name).length > 0 || world.activeMoveOf(d.name) !== undefined);
+  if (placed.length > 0) {
+    throw new ApiError(
+      409,
+      `deleteDatasets=true refused: ${placed.map((d) => `${d.name} (${d.state}${d.agentId !== undefined ? ` on agent ${d.agentId}` : ''})`).join(', ')} ` +
+        `may hold data, and Ferry removes placed data only through its backend's destroy step, which it does not run yet; ` +
+        `delete the app without deleteDatasets (its datasets are kept) and remove their data on the agents yourself`,
+      'deleteDatasets',
+    );
+  }
+  return owned.map((d) => d.name).sort();
 }
 

@@ -1,12 +1,18 @@
-// /v1/datasets: every dataset with where it lives and who uses it; deleting
-// one is refused while an app or a live task uses it.
+// /v1/datasets: every dataset with where it lives and who uses it (filtered by
+// app, agent or state), created ahead of time, or deleted while nothing uses
+// it and it holds no data. Moves of a dataset live in moveRoutes.ts.
 
 import Router from '@koa/router';
+import { normalizeAppId } from '../apps/appId.js';
 import { emptyPlan } from '../scheduler/plan.js';
 import type { World } from '../scheduler/world.js';
 import { ApiError } from './apiError.js';
 import type { ApiContext } from './apiContext.js';
+import { datasetCreateBody, datasetListQuery, noQuery } from './apiSchemas.js';
+import { checkDatasetRequest, planCreateDataset } from './datasetCreation.js';
+import { readJsonBody } from './jsonBody.js';
 import { forwardToLeader } from './leaderForwarding.js';
+import { parseBody, parseQuery } from './requestValidation.js';
 import { datasetView } from './views.js';
 
 function datasetOr404(world: World, name: string) {
@@ -19,17 +25,45 @@ export function datasetRoutes(api: ApiContext): Router {
   const router = new Router();
 
   router.get('/v1/datasets', async (ctx) => {
+    const filter = parseQuery(datasetListQuery, ctx);
+    let appId: string | undefined;
+    if (filter.app !== undefined) {
+      const normalized = normalizeAppId(filter.app, 'app');
+      if (!normalized.ok) throw new ApiError(400, normalized.error.message, 'app');
+      appId = normalized.id;
+    }
     const { world } = await api.view();
-    const datasets = [...world.datasets.values()].sort((a, b) => a.name.localeCompare(b.name)).map((d) => datasetView(world, d));
+    const datasets = [...world.datasets.values()]
+      .filter((d) => (appId === undefined || d.owner?.appId === appId) && (filter.agent === undefined || d.agentId === filter.agent) && (filter.state === undefined || d.state === filter.state))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((d) => datasetView(world, d));
     ctx.body = { datasets };
   });
 
+  router.post('/v1/datasets', async (ctx) => {
+    parseQuery(noQuery, ctx);
+    const body = await readJsonBody(ctx);
+    const request = parseBody(datasetCreateBody, body);
+    const sizeMiB = checkDatasetRequest(request, api.deps.backends);
+    if (api.service.view === undefined) return forwardToLeader(ctx, api, body);
+    await api.service.command((world, now) => {
+      const { plan } = planCreateDataset(world, request, sizeMiB, now);
+      return { plan, result: undefined };
+    });
+    const { world } = await api.view();
+    ctx.status = 201;
+    ctx.set('Location', `/v1/datasets/${encodeURIComponent(request.name)}`);
+    ctx.body = { dataset: datasetView(world, datasetOr404(world, request.name)) };
+  });
+
   router.get('/v1/datasets/:name', async (ctx) => {
+    parseQuery(noQuery, ctx);
     const { world } = await api.view();
     ctx.body = { dataset: datasetView(world, datasetOr404(world, ctx.params['name']!)) };
   });
 
   router.delete('/v1/datasets/:name', async (ctx) => {
+    parseQuery(noQuery, ctx);
     if (api.service.view === undefined) return forwardToLeader(ctx, api, undefined);
     const name = ctx.params['name']!;
     await api.service.command((world) => {
@@ -39,7 +73,9 @@ export function datasetRoutes(api: ApiContext): Router {
       if (d.owner !== undefined && world.apps.has(d.owner.appId)) {
         throw new ApiError(409, `dataset ${name} belongs to app ${d.owner.appId} instance ${d.owner.instance}; delete or scale the app first`, 'name');
       }
-      if (d.agentId !== undefined || d.state !== 'NEW') {
+      const move = world.activeMoveOf(name);
+      if (move !== undefined) throw new ApiError(409, `dataset ${name} is being moved (move ${move.id}); wait for it to end or cancel it`, 'name');
+      if (holdsData(d)) {
         throw new ApiError(
           409,
           `dataset ${name} holds data on agent ${d.agentId ?? '(unknown)'}; Ferry removes placed data only through its backend's destroy step`,
@@ -54,4 +90,9 @@ export function datasetRoutes(api: ApiContext): Router {
   });
 
   return router;
+}
+
+/** Whether a dataset may have data somewhere: placed on an agent, past NEW, or with a backend volume. */
+export function holdsData(d: { agentId?: string; state: string; volumeId?: string }): boolean {
+  return d.agentId !== undefined || d.state !== 'NEW' || d.volumeId !== undefined;
 }

@@ -1,49 +1,76 @@
 // Standbys answer reads themselves and forward every write to the leader's
-// API, returning the leader's answer unchanged. A request is forwarded at most
-// once; a standby that is asked to forward a forwarded request answers 503.
+// API, returning the leader's answer unchanged (the event stream and the
+// agents, which only the leader knows, are forwarded too). A request is
+// forwarded at most once; a standby asked to forward a forwarded request
+// answers 503. With TLS on, the leader is reached over https.
 
 import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { Context } from 'koa';
 import { ApiError } from './apiError.js';
 import type { ApiContext } from './apiContext.js';
 
 export const FORWARDED_HEADER = 'x-ferry-forwarded-by';
 const TIMEOUT_MS = 30_000;
+/** Request headers that travel to the leader; everything else stays here. */
+const FORWARDED_REQUEST_HEADERS = ['authorization', 'if-match', 'accept', 'last-event-id'];
+/** Answer headers that travel back to the client. */
+const FORWARDED_ANSWER_HEADERS = ['www-authenticate', 'etag', 'location'];
 
-export async function forwardToLeader(ctx: Context, api: ApiContext, body: unknown): Promise<void> {
+/** The leader's API address, refusing a second hop and a cluster without a leader. */
+export async function leaderToAsk(ctx: Context, api: ApiContext): Promise<string> {
   if (ctx.get(FORWARDED_HEADER) !== '') {
     throw new ApiError(503, 'this Ferry instance does not lead and the request was already forwarded once; retry shortly');
   }
   const leader = await api.deps.leadership.leaderInfo();
   if (leader === undefined) throw new ApiError(503, 'no Ferry instance leads right now; retry shortly');
-  const [host, portText] = splitHostPort(leader.api);
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const headers: http.OutgoingHttpHeaders = { [FORWARDED_HEADER]: api.deps.selfApi };
-  for (const name of ['authorization', 'if-match', 'accept']) {
+  return leader.api;
+}
+
+/** Starts the same request (method, path and query) at the leader, with the headers that matter. */
+export function requestToLeader(ctx: Context, api: ApiContext, leader: string, extraHeaders: http.OutgoingHttpHeaders = {}): http.ClientRequest {
+  const [host, port] = splitHostPort(leader);
+  const headers: http.OutgoingHttpHeaders = { [FORWARDED_HEADER]: api.deps.selfApi, ...extraHeaders };
+  for (const name of FORWARDED_REQUEST_HEADERS) {
     const v = ctx.get(name);
     if (v !== '') headers[name] = v;
   }
-  if (payload !== undefined) {
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = payload.byteLength;
-  }
-  const answer = await new Promise<{ status: number; type: string; body: Buffer }>((resolve, reject) => {
-    const req = http.request({ host, port: portText, method: ctx.method, path: ctx.url, headers, timeout: TIMEOUT_MS }, (res) => {
+  const options: https.RequestOptions = { host, port, method: ctx.method, path: ctx.url, headers };
+  const tls = api.deps.tls;
+  if (tls === undefined) return http.request(options);
+  // the leader's certificate is checked against the system's CAs and the certificates this instance serves
+  return https.request({ ...options, ca: [...rootCertificates, tls.cert] });
+}
+
+export async function forwardToLeader(ctx: Context, api: ApiContext, body: unknown): Promise<void> {
+  const leader = await leaderToAsk(ctx, api);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const extra: http.OutgoingHttpHeaders = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.byteLength };
+  const answer = await new Promise<{ status: number; type: string; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    const req = requestToLeader(ctx, api, leader, extra);
+    req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer in ${TIMEOUT_MS} ms`)));
+    req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, type: String(res.headers['content-type'] ?? 'application/json'), body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 502, type: String(res.headers['content-type'] ?? 'application/json'), headers: res.headers, body: Buffer.concat(chunks) }),
+      );
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${TIMEOUT_MS} ms`)));
     req.on('error', reject);
     req.end(payload);
   }).catch((err: Error) => {
-    throw new ApiError(502, `the leader at ${leader.api} could not be reached: ${err.message}`);
+    throw new ApiError(502, `the leader at ${leader} could not be reached: ${err.message}`);
   });
   ctx.status = answer.status;
   ctx.type = answer.type;
   ctx.body = answer.body;
-  ctx.set('X-Ferry-Leader', leader.api);
+  for (const name of FORWARDED_ANSWER_HEADERS) {
+    const v = answer.headers[name];
+    if (typeof v === 'string') ctx.set(name, v);
+  }
+  ctx.set('X-Ferry-Leader', leader);
 }
 
 function splitHostPort(api: string): [string, number] {

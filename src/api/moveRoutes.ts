@@ -11,10 +11,15 @@ import { planStartMove, type MoveStart } from '../moves/moveRequests.js';
 import { emptyPlan } from '../scheduler/plan.js';
 import type { SchedulerConfig } from '../scheduler/schedulerConfig.js';
 import type { World } from '../scheduler/world.js';
+import type { z } from 'zod';
 import { ApiError } from './apiError.js';
 import type { ApiContext } from './apiContext.js';
+import { moveBody, moveListQuery, noQuery } from './apiSchemas.js';
 import { readJsonBody } from './jsonBody.js';
 import { forwardToLeader } from './leaderForwarding.js';
+import { parseBody, parseQuery } from './requestValidation.js';
+
+export type MoveBody = z.output<typeof moveBody>;
 
 export function moveView(m: MoveRecord): Record<string, unknown> {
   const { token: _secret, op: _op, receiveOpId: _r, completedOps: _c, attempt: _a, deadline: _d, ...shown } = m;
@@ -25,24 +30,6 @@ export function moveView(m: MoveRecord): Record<string, unknown> {
     ...(ended !== undefined ? { durationMs: ended - started } : {}),
     steps: m.steps.map((s) => ({ ...s, ...(s.endedAt !== undefined ? { durationMs: Date.parse(s.endedAt) - Date.parse(s.startedAt) } : {}) })),
   };
-}
-
-export interface MoveBody {
-  to: string;
-  instance?: number;
-  force?: boolean;
-}
-
-export function readMoveBody(body: unknown): MoveBody {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(422, 'expected {"to": "<agent id>" | "any"}', 'body');
-  const b = body as Record<string, unknown>;
-  for (const key of Object.keys(b)) if (!['to', 'instance', 'force'].includes(key)) throw new ApiError(422, `unknown field ${key}; a move takes to, instance and force`, key);
-  if (typeof b['to'] !== 'string' || b['to'] === '') throw new ApiError(422, 'to must be an agent id or "any"', 'to');
-  if (b['instance'] !== undefined && (typeof b['instance'] !== 'number' || !Number.isInteger(b['instance']) || b['instance'] < 0)) {
-    throw new ApiError(422, 'instance must be an integer >= 0', 'instance');
-  }
-  if (b['force'] !== undefined && typeof b['force'] !== 'boolean') throw new ApiError(422, 'force must be true or false', 'force');
-  return { to: b['to'], ...(b['instance'] !== undefined ? { instance: b['instance'] as number } : {}), ...(b['force'] !== undefined ? { force: b['force'] as boolean } : {}) };
 }
 
 /** Starts a move through the leader's queue; answers 202 {moveId} or the refusal. */
@@ -65,8 +52,8 @@ export function moveRoutes(api: ApiContext, config: () => SchedulerConfig): Rout
   const router = new Router();
 
   router.get('/v1/moves', async (ctx) => {
+    const { state } = parseQuery(moveListQuery, ctx);
     const { world } = await api.view();
-    const state = ctx.query['state'];
     const moves = [...world.moves.values()]
       .filter((m) => state === undefined || m.state === state)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
@@ -75,6 +62,7 @@ export function moveRoutes(api: ApiContext, config: () => SchedulerConfig): Rout
   });
 
   router.get('/v1/moves/:id', async (ctx) => {
+    parseQuery(noQuery, ctx);
     const { world } = await api.view();
     const m = world.moves.get(ctx.params['id']!);
     if (m === undefined) throw new ApiError(404, `move ${ctx.params['id']} does not exist`, 'id');
@@ -82,6 +70,7 @@ export function moveRoutes(api: ApiContext, config: () => SchedulerConfig): Rout
   });
 
   router.delete('/v1/moves/:id', async (ctx) => {
+    parseQuery(noQuery, ctx);
     if (api.service.view === undefined) return forwardToLeader(ctx, api, undefined);
     const id = ctx.params['id']!;
     const move = await api.service.command((world, now) => {
@@ -101,7 +90,8 @@ export function moveRoutes(api: ApiContext, config: () => SchedulerConfig): Rout
   });
 
   router.post('/v1/datasets/:name/move', async (ctx) => {
-    const body = readMoveBody(await readJsonBody(ctx));
+    parseQuery(noQuery, ctx);
+    const body = parseBody(moveBody, await readJsonBody(ctx));
     if (api.service.view === undefined) return forwardToLeader(ctx, api, body);
     if (body.instance !== undefined) throw new ApiError(422, 'instance is for app moves (POST /v1/apps/<id>/move)', 'instance');
     await startMove(ctx, api, () => ctx.params['name']!, body, config);

@@ -4,50 +4,10 @@
 
 import { datasetNameFor } from '../apps/appSpec.js';
 import type { DatasetRecord, TaskRecord } from '../state/model.js';
+import type { AgentView, DatasetView, PendingView, TaskView } from './apiSchemas.js';
 import { allSituations, instanceSituation } from '../scheduler/instanceSituation.js';
 import { isLive } from '../scheduler/liveness.js';
-import { instanceKey, type AppEntry, type World } from '../scheduler/world.js';
-
-export interface TaskView {
-  id: string;
-  appId: string;
-  instance: number;
-  agentId: string;
-  hostname?: string;
-  state: string;
-  dataVia?: string;
-  dataset?: string;
-  healthy?: boolean;
-  message?: string;
-  killRequested: boolean;
-  launchedAt: string;
-  updatedAt: string;
-}
-
-export interface DatasetView {
-  name: string;
-  sizeMiB: number;
-  backend: string;
-  profile?: string;
-  state: string;
-  agentId?: string;
-  hostname?: string;
-  hostPath?: string;
-  zone?: string;
-  owner?: { appId: string; instance: number };
-  /** the live task holding it, if any */
-  taskId?: string;
-  inUse: boolean;
-  reason?: string;
-  metadata?: Record<string, string>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PendingView {
-  instance: number;
-  reason: string;
-}
+import { instanceKey, type AgentView as KnownAgent, type AppEntry, type World } from '../scheduler/world.js';
 
 export function taskView(t: TaskRecord): TaskView {
   const v: TaskView = {
@@ -60,6 +20,7 @@ export function taskView(t: TaskRecord): TaskView {
     launchedAt: t.launchedAt,
     updatedAt: t.updatedAt,
   };
+  if (t.kind !== undefined && t.kind !== 'app') v.kind = t.kind;
   if (t.hostname !== undefined) v.hostname = t.hostname;
   if (t.dataVia !== undefined) v.dataVia = t.dataVia;
   if (t.datasetName !== undefined) v.dataset = t.datasetName;
@@ -84,6 +45,7 @@ export function datasetView(world: World, d: DatasetRecord): DatasetView {
   if (d.hostname !== undefined) v.hostname = d.hostname;
   if (d.hostPath !== undefined) v.hostPath = d.hostPath;
   if (d.zone !== undefined) v.zone = d.zone;
+  if (d.preferredAgent !== undefined) v.preferredAgent = d.preferredAgent;
   if (d.owner !== undefined) v.owner = d.owner;
   if (holder !== undefined) v.taskId = holder.taskId;
   if (d.reason !== undefined) v.reason = d.reason;
@@ -151,4 +113,37 @@ export function instanceCounts(world: World, now: number): { wanted: number; run
     else waiting++;
   }
   return { wanted: running + waiting, running, waiting };
+}
+
+/**
+ * Every agent the leader knows: from offers, and those that datasets or live
+ * tasks name even if no offer came from them since it took office (an agent
+ * that died still holds its datasets).
+ */
+export function agentViews(world: World): AgentView[] {
+  const byId = new Map<string, AgentView>();
+  const entry = (id: string, hostname: string | undefined): AgentView => {
+    let v = byId.get(id);
+    if (v === undefined) {
+      const known: KnownAgent | undefined = world.agents.get(id);
+      v = { id, hostname: known?.hostname ?? hostname ?? '', attributes: known?.attributes ?? {}, datasets: [], tasks: 0, lastOfferAt: null };
+      if (known !== undefined) {
+        if (known.lastOfferAt !== undefined) v.lastOfferAt = new Date(known.lastOfferAt).toISOString();
+        if (known.unavailableFrom !== undefined) v.unavailableFrom = new Date(known.unavailableFrom).toISOString();
+        if (known.draining === true) v.draining = true;
+        if (known.dataVia !== undefined) v.dataVia = known.dataVia;
+      }
+      byId.set(id, v);
+    }
+    return v;
+  };
+  for (const agent of world.agents.values()) entry(agent.id, agent.hostname);
+  for (const d of world.datasets.values()) if (d.agentId !== undefined) entry(d.agentId, d.hostname).datasets.push(d.name);
+  for (const t of world.tasks.values()) {
+    if (!isLive(t)) continue;
+    const v = entry(t.agentId, t.hostname);
+    if (t.kind === undefined || t.kind === 'app') v.tasks++;
+  }
+  for (const v of byId.values()) v.datasets.sort();
+  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -31,3 +31,12 @@ export function datasetPath(root: string, dataset: string): string {
 function trimSlashes(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
+
+/** An agent attribute naming where block devices appear on it (default /dev; tests point it at a directory of links). */
+export const DEVICE_ROOT_ATTRIBUTE = 'ferry_device_root';
+
+/** Where a device attached under `device` (e.g. /dev/xvdf) is found on this agent. */
+export function devicePathOn(agent: AgentRef, device: string): string {
+  const root = agent.attributes[DEVICE_ROOT_ATTRIBUTE];
+  return root === undefined ? device : posix.join(trimSlashes(root), posix.basename(device));
+}

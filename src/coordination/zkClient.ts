@@ -2,10 +2,13 @@
 // errors with ZooKeeper's own code names, watches as callbacks, and the
 // session's state as events. It never reconnects with a new session by
 // itself: an expired session ends this client, so whoever held a lease on it
-// (a leader, an ephemeral registration) learns that it is gone.
+// (a leader, an ephemeral registration) learns that it is gone. With digest
+// credentials, every node it creates is closed to all but that identity.
 
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import ZooKeeper from 'zookeeper';
+import { untilConnected } from './untilConnected.js';
 
 const Z = ZooKeeper.constants as unknown as Record<string, number>;
 
@@ -77,6 +80,23 @@ export interface ZkStat {
 
 export type CreateMode = 'persistent' | 'ephemeral' | 'persistent_sequential' | 'ephemeral_sequential';
 
+/** One ACL entry as ZooKeeper keeps it: permission bits for an identity (scheme and id). */
+export interface ZkAcl {
+  perms: number;
+  scheme: string;
+  id: string;
+}
+
+/** ZooKeeper's permission bits: READ 1, WRITE 2, CREATE 4, DELETE 8, ADMIN 16. */
+export const ZK_PERM_ALL = 31;
+
+/** The id ZooKeeper's digest scheme stores for "user:password": user:base64(sha1("user:password")). */
+export function digestAclId(credentials: string): string {
+  const colon = credentials.indexOf(':');
+  if (colon <= 0) throw new Error('ZooKeeper digest credentials must be "user:password"');
+  return `${credentials.slice(0, colon)}:${createHash('sha1').update(credentials, 'utf8').digest('base64')}`;
+}
+
 const CREATE_FLAGS: Record<CreateMode, number> = {
   persistent: Z['ZOO_PERSISTENT']!,
   ephemeral: Z['ZOO_EPHEMERAL']!,
@@ -113,6 +133,8 @@ interface NativeZk extends EventEmitter {
   a_set(path: string, data: Buffer | string, version: number, cb: (rc: number, error: string, stat: NativeStat) => void): void;
   a_delete_(path: string, version: number, cb: (rc: number, error: string) => void): void;
   add_auth(scheme: string, auth: string, cb: (rc: number, error: string) => void): void;
+  a_set_acl(path: string, version: number, acl: { perms: number; scheme: string; auth: string }[], cb: (rc: number, error: string) => void): void;
+  a_get_acl(path: string, cb: (rc: number, error: string, acl: { perms: number; scheme: string; auth: string }[] | null, stat: NativeStat | null) => void): void;
   a_sync(path: string, cb: (rc: number, error: string, path: string) => void): void;
   client_id: string;
   state: number;
@@ -128,6 +150,7 @@ interface NativeStat {
   numChildren: number;
   ctime: number;
   mtime: number;
+  aversion?: number;
 }
 
 function toStat(s: NativeStat): ZkStat {
@@ -161,10 +184,13 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly zk: NativeZk;
   private stateValue: ZkSessionState = 'connecting';
   readonly sessionTimeoutMs: number;
+  /** what every created node is restricted to: the session's digest identity, or undefined (nodes stay open) */
+  readonly ownerAcl: readonly ZkAcl[] | undefined;
 
   private constructor(options: ZkClientOptions) {
     super();
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    this.ownerAcl = options.digestAuth === undefined ? undefined : [{ perms: ZK_PERM_ALL, scheme: 'digest', id: digestAclId(options.digestAuth) }];
     this.zk = new (ZooKeeper as unknown as new (config: object) => NativeZk)({
       connect: options.servers,
       timeout: this.sessionTimeoutMs,
@@ -256,8 +282,98 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     });
   }
 
-  create(path: string, data: Buffer | string = '', mode: CreateMode = 'persistent'): Promise<string> {
+  /**
+   * Creates a node and resolves with its path. With digest credentials the
+   * node is then restricted to them (see restrict()); the native client can
+   * only create nodes open to everyone, so that takes a second request.
+   */
+  async create(path: string, data: Buffer | string = '', mode: CreateMode = 'persistent'): Promise<string> {
+    if (this.ownerAcl === undefined) return this.createOpen(path, data, mode);
+    let created: string;
+    try {
+      created = await this.createOpen(path, data, mode);
+    } catch (err) {
+      if (!isZkError(err, 'CONNECTIONLOSS') && !isZkError(err, 'OPERATIONTIMEOUT')) throw err;
+      // the node may exist without its ACL: find it and restrict it, or let the caller settle the lost create
+      const found = await this.findLostCreate(path, data, mode);
+      if (found === undefined) throw err;
+      created = found;
+    }
+    await this.restrict(created);
+    return created;
+  }
+
+  private createOpen(path: string, data: Buffer | string, mode: CreateMode): Promise<string> {
     return this.call('create', path, (created: string) => created, (cb) => this.zk.a_create(path, data, CREATE_FLAGS[mode], cb));
+  }
+
+  /** A node this session created whose reply was lost: same bytes, never changed since (version 0). */
+  private async findLostCreate(path: string, data: Buffer | string, mode: CreateMode): Promise<string | undefined> {
+    if ((await untilConnected(this, this.sessionTimeoutMs)) !== 'connected') return undefined;
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const sequential = mode === 'persistent_sequential' || mode === 'ephemeral_sequential';
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    const candidates = sequential
+      ? (await this.children(parent)).filter((n) => n.startsWith(base) && /^\d{10}$/.test(n.slice(base.length))).map((n) => `${parent === '/' ? '' : parent}/${n}`)
+      : [path];
+    for (const candidate of candidates) {
+      try {
+        const got = await this.get(candidate);
+        if (got.stat.version === 0 && got.data.equals(bytes)) return candidate;
+      } catch (err) {
+        if (!isZkError(err, 'NONODE')) throw err;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Closes a node just created to all but this session's digest identity.
+   * Between the create and this, the node is open: anyone who names its exact
+   * path may read it or change it. A change is caught here (the ACL version
+   * or the data version is no longer 0) and the create fails with BADVERSION
+   * (the node is removed when the change left it ours), so nothing Ferry
+   * wrote is silently replaced; what was read in that window stays read.
+   */
+  private async restrict(path: string): Promise<void> {
+    const acl = this.ownerAcl!;
+    const native = acl.map((a) => ({ perms: a.perms, scheme: a.scheme, auth: a.id }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.call('setAcl', path, () => undefined, (cb) => this.zk.a_set_acl(path, 0, native, cb));
+        break;
+      } catch (err) {
+        if (isZkError(err, 'CONNECTIONLOSS') || isZkError(err, 'OPERATIONTIMEOUT')) {
+          if (attempt >= 5 || (await untilConnected(this, this.sessionTimeoutMs)) !== 'connected') throw err;
+          continue; // if the lost request was applied, the retry sees BADVERSION and the check below finds our ACL
+        }
+        if (!isZkError(err, 'BADVERSION')) throw new ZkError(isZkError(err) ? err.code : 'SYSTEMERROR', 'create', path);
+        const current = await this.getAcl(path);
+        if (current.aversion === 1 && sameAcl(current.acl, acl)) break;
+        throw new ZkError('BADVERSION', 'create', path);
+      }
+    }
+    // from here on only this identity can change the node: look whether anyone did before
+    const stat = await this.exists(path);
+    if (stat === undefined) throw new ZkError('NONODE', 'create', path);
+    if (stat.version !== 0) {
+      await this.delete(path).catch(() => undefined);
+      throw new ZkError('BADVERSION', 'create', path);
+    }
+  }
+
+  /** A node's ACL and its ACL version. */
+  getAcl(path: string): Promise<{ acl: ZkAcl[]; aversion: number }> {
+    return this.call(
+      'getAcl',
+      path,
+      (acl: { perms: number; scheme: string; auth: string }[] | null, stat: NativeStat | null) => ({
+        acl: (acl ?? []).map((a) => ({ perms: a.perms, scheme: a.scheme, id: a.auth })),
+        aversion: stat?.aversion ?? -1,
+      }),
+      (cb) => this.zk.a_get_acl(path, cb),
+    );
   }
 
   /** Creates every missing node on the way to path (persistent, empty). */
@@ -310,6 +426,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   sync(path: string): Promise<void> {
     return this.call('sync', path, () => undefined, (cb) => this.zk.a_sync(path, cb));
   }
+}
+
+function sameAcl(a: readonly ZkAcl[], b: readonly ZkAcl[]): boolean {
+  const key = (x: ZkAcl): string => `${x.perms}|${x.scheme}|${x.id}`;
+  return a.length === b.length && a.map(key).sort().join('\n') === b.map(key).sort().join('\n');
 }
 
 function nativeWatch(watcher: Watcher): NativeWatch {

@@ -7,7 +7,7 @@
 // time or attached elsewhere, and a volume is detached before it is attached
 // anywhere else. Pure: effects come back in the plan.
 
-import { datasetPath, datasetRootOf, mountRootOf } from '../backends/agentPaths.js';
+import { datasetPath, datasetRootOf, devicePathOn, mountRootOf } from '../backends/agentPaths.js';
 import type { AgentRef } from '../backends/backend.js';
 import type { DatasetRecord, TaskRecord } from '../state/model.js';
 import { planKillTask } from '../scheduler/killDecisions.js';
@@ -310,7 +310,7 @@ function stepStopTask(world: World, move: MoveRecord, plan: Plan, env: MoveEnv, 
 function stepUnmount(world: World, move: MoveRecord, plan: Plan, env: MoveEnv): MoveRecord {
   const waiting = needNodes(world, move, env, [move.from]);
   if (waiting !== undefined) return waiting;
-  const w = awaitOp(world, move, plan, clockOf(env), 'unmount', { node: { agentId: move.from, request: unmountRequest(move, env) } });
+  const w = awaitOp(world, move, plan, clockOf(env), 'unmount', { node: { agentId: move.from, request: unmountRequest(world, move, env, move.from) } });
   if (w.status === 'waiting') return w.move;
   if (w.status === 'failed') return fail(w.move, env.now, `unmounting on ${move.from} failed: ${w.message}`);
   return advance(w.move, 'DETACH', env.now, `unmounted on ${move.from}`);
@@ -323,10 +323,10 @@ function stepDetach(world: World, move: MoveRecord, plan: Plan, env: MoveEnv): M
   return advance(w.move, 'ATTACH', env.now, `detached from ${move.from}`);
 }
 
-function unmountRequest(move: MoveRecord, env: MoveEnv) {
+function unmountRequest(world: World, move: MoveRecord, env: MoveEnv, agentId: string) {
   return move.backend === 'loopback'
     ? { op: 'unmountLoopback' as const, store: env.config.loopbackStore ?? '', volumeId: move.volumeId! }
-    : { op: 'unmountEbs' as const, volumeId: move.volumeId!, device: move.device ?? '' };
+    : { op: 'unmountEbs' as const, volumeId: move.volumeId!, device: devicePathOn(agentRef(world, agentId), move.fromDevice ?? move.device ?? '') };
 }
 
 /** The source is gone (or draining without a way to run there): release the volume by force, so nothing left there can write. */
@@ -363,7 +363,7 @@ function stepMount(world: World, move: MoveRecord, plan: Plan, env: MoveEnv, whe
   const request =
     move.backend === 'loopback'
       ? { op: 'mountLoopback' as const, store: env.config.loopbackStore ?? '', volumeId, agentId, mountPoint }
-      : { op: 'mountEbs' as const, volumeId, device: move.device ?? '', mountPoint };
+      : { op: 'mountEbs' as const, volumeId, device: devicePathOn(agentRef(world, agentId), where === 'to' ? (move.device ?? '') : (move.fromDevice ?? move.device ?? '')), mountPoint };
   const w = awaitOp(world, move, plan, clockOf(env), 'mount', { node: { agentId, request } });
   if (w.status === 'waiting') return w.move;
   if (where === 'from') {
@@ -383,7 +383,12 @@ function stepMount(world: World, move: MoveRecord, plan: Plan, env: MoveEnv, whe
 
 function stepSwitch(world: World, move: MoveRecord, plan: Plan, env: MoveEnv, dataset: DatasetRecord): MoveRecord {
   const agent = agentRef(world, move.to, move.toHostname);
-  setDataset(plan, dataset, { state: 'READY', agentId: move.to, hostname: agent.hostname, hostPath: move.toHostPath, ...(move.volumeId ? { volumeId: move.volumeId } : {}) }, env.now);
+  setDataset(
+    plan,
+    dataset,
+    { state: 'READY', agentId: move.to, hostname: agent.hostname, hostPath: move.toHostPath, ...(move.volumeId ? { volumeId: move.volumeId } : {}), ...(move.device ? { device: move.device } : {}) },
+    env.now,
+  );
   if (move.trigger === 'placement') return finish(move, 'SUCCEEDED', env.now, `dataset ready on ${move.to}`);
   const next = advance(move, 'LAUNCH', env.now, `dataset now lives on ${move.to}`);
   return { ...next, deadline: env.now + env.config.moveLaunchTimeoutSeconds * 1000 };
@@ -434,7 +439,7 @@ function stepRollback(world: World, move: MoveRecord, plan: Plan, env: MoveEnv, 
   const reachedDestination = move.steps.some((s) => s.step === 'ATTACH');
   if (reachedDestination && move.to !== move.from) {
     if (nodeReady(world, move.to)) {
-      const u = awaitOpOnce(world, move, plan, clockOf(env), 'undo-mount', { node: { agentId: move.to, request: unmountRequest(move, env) } });
+      const u = awaitOpOnce(world, move, plan, clockOf(env), 'undo-mount', { node: { agentId: move.to, request: { ...unmountRequest(world, move, env, move.to), ...(move.backend === 'ebs' ? { device: devicePathOn(agentRef(world, move.to), move.device ?? '') } : {}) } } });
       if (u.status === 'waiting') return u.move;
       move = u.status === 'done' ? u.move : { ...u.move, completedOps: [...(u.move.completedOps ?? []), 'undo-mount'] };
     }
@@ -452,7 +457,8 @@ function stepRollback(world: World, move: MoveRecord, plan: Plan, env: MoveEnv, 
     setDataset(plan, dataset, { state: 'UNAVAILABLE', reason: `rolling back failed: ${w.message}` }, env.now);
     return finish(w.move, 'FAILED', env.now, undefined, `rolling back failed: ${w.message}`);
   }
-  return advance(w.move, 'REMOUNT', env.now, `attached to ${move.from} again`);
+  const device = (w.result as { device?: string } | undefined)?.device;
+  return advance({ ...w.move, ...(device !== undefined ? { fromDevice: device } : {}) }, 'REMOUNT', env.now, `attached to ${move.from} again`);
 }
 
 function mib(bytes: number): string {

@@ -101,6 +101,8 @@ export interface MoveRecord {
   volumeId?: string;
   /** the device the volume was attached under on the destination (ebs) */
   device?: string;
+  /** the device it was attached under on the source (ebs), for unmounting there */
+  fromDevice?: string;
   /** the operation this step waits for */
   op?: PendingOp;
   /** the long-running receive operation of a copy (it ends after the final round) */

@@ -99,6 +99,7 @@ export function planStartMove(world: World, request: MoveRequest, now: number, c
     attempt: 0,
     ...(kind === 'copy' ? { token: ids.token } : {}),
     ...(dataset.volumeId !== undefined ? { volumeId: dataset.volumeId } : {}),
+    ...(dataset.device !== undefined ? { fromDevice: dataset.device } : {}),
     ...(request.force === true ? { forced: true } : {}),
     createdAt: stamp,
     updatedAt: stamp,

@@ -55,6 +55,9 @@ export class OfferInterest {
       this.suppressed = true;
       return [{ type: 'SUPPRESS' }];
     }
+    // while something waits, revive again now and then: a REVIVE can be overtaken by an older DECLINE's
+    // filter, or lost in a master failover, and an instance must not starve behind a refuse filter
+    if (needs.size > 0 && now - this.lastReviveAt >= this.config.reviveRepeatSeconds * 1000) this.reviveOwed = true;
     if ((this.reviveOwed || this.suppressed) && now - this.lastReviveAt >= this.config.reviveMinIntervalSeconds * 1000) {
       this.reviveOwed = false;
       this.suppressed = false;

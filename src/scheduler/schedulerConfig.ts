@@ -24,6 +24,8 @@ export interface SchedulerConfig {
   implicitReconcileSeconds: number;
   /** REVIVE at most this often */
   reviveMinIntervalSeconds: number;
+  /** while an instance waits for an offer, REVIVE again this often */
+  reviveRepeatSeconds: number;
   /** a task that ran this long before failing resets its instance's relaunch backoff */
   backoffResetSeconds: number;
   /** where block volumes are mounted on agents without a `ferry_mount_root` attribute */
@@ -57,6 +59,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   reconcileMaxSeconds: 120,
   implicitReconcileSeconds: 600,
   reviveMinIntervalSeconds: 1,
+  reviveRepeatSeconds: 10,
   backoffResetSeconds: 60,
   defaultMountRoot: '/var/lib/ferry/mounts',
   moveStopTimeoutSeconds: 300,

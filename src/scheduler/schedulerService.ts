@@ -92,6 +92,9 @@ export interface SchedulerServiceEvents {
 }
 
 /** The instance stopped leading while the work waited; the caller should try the leader. */
+/** How many times one batch lets the moves take a step. */
+const MOVE_PASSES = 6;
+
 export class NotLeaderError extends Error {
   override name = 'NotLeaderError';
   constructor(detail = 'this Ferry instance does not lead') {
@@ -123,6 +126,8 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
   private lastSubscription: Subscription | undefined;
   /** the epoch of the term this process leads, if it does */
   private epoch: number | undefined;
+  /** DECLINE and ACCEPT calls not yet answered (their refuse filters are not in place yet) */
+  private readonly declinesInFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: SchedulerServiceOptions) {
     super();
@@ -350,15 +355,18 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       plans.push(plan);
       if (item.kind !== 'event' || plan.writes.some((w) => w.kind === 'deleteTask' || w.kind === 'move')) needsInterest = true;
     }
-    if (world.moves.size > 0) {
+    // moves advance as far as they can in this batch: a step that ends lets the next one start at once
+    for (let pass = 0; pass < MOVE_PASSES && world.moves.size > 0; pass++) {
       try {
         const moves = planMoves(world, { now, config: this.options.config });
         world.applyWrites(moves.writes);
         world.applyNotes(moves.notes);
         plans.push(moves);
-        if (moves.writes.length > 0) needsInterest = true;
+        if (moves.writes.length === 0) break;
+        needsInterest = true;
       } catch (err) {
         this.logger.error({ err: (err as Error).stack }, 'a move decision failed');
+        break;
       }
     }
     if (needsInterest) {
@@ -592,7 +600,15 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       return;
     }
     for (const action of actions) {
-      const call = this.call(client, action, now);
+      // a REVIVE must reach the master after every DECLINE sent before it, or an older filter outlives it
+      const call =
+        action.type === 'REVIVE'
+          ? Promise.allSettled([...this.declinesInFlight]).then(() => this.call(client, action, now))
+          : this.call(client, action, now);
+      if (action.type === 'DECLINE' || action.type === 'LAUNCH') {
+        this.declinesInFlight.add(call);
+        void call.finally(() => this.declinesInFlight.delete(call)).catch(() => undefined);
+      }
       call.catch((err: Error) => this.logger.warn({ action: action.type, err: err.message }, 'Mesos call failed'));
     }
   }

@@ -31,8 +31,12 @@ export interface DatasetRecord {
   hostPath?: string;
   /** the backend's id of its volume (block backends: image name, vol-…) */
   volumeId?: string;
+  /** the device name it is attached under on its agent (ebs) */
+  device?: string;
   /** placement requirement from the backend, e.g. an availability zone */
   zone?: string;
+  /** the agent an operator asked to place it on first (POST /v1/datasets); placement waits for that agent */
+  preferredAgent?: string;
   /** the app instance that uses it, if any */
   owner?: { appId: string; instance: number };
   metadata?: Record<string, string>;

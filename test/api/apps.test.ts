@@ -6,7 +6,7 @@ import { startInProcessFerry, type InProcessFerry } from '../support/ferryInProc
 
 interface Detail {
   app: Record<string, unknown> & { version: string; instances?: number };
-  tasks: { id: string; instance: number; agentId: string; state: string; dataVia: string; dataset?: string }[];
+  tasks: { id: string; kind?: string; instance: number; agentId: string; state: string; dataVia: string; dataset?: string }[];
   datasets: { name: string; agentId?: string; state: string; hostPath?: string }[];
   pending: { instance: number; reason: string }[];
 }
@@ -32,7 +32,7 @@ async function running(ferry: InProcessFerry, id: string, count = 1): Promise<De
     async () => {
       const r = await ferry.call<Detail>('GET', `/v1/apps${id}`);
       last = r.body;
-      return r.status === 200 && r.body.tasks.filter((x) => x.state === 'TASK_RUNNING').length === count;
+      return r.status === 200 && r.body.tasks.filter((x) => x.kind === undefined && x.state === 'TASK_RUNNING').length === count;
     },
     20_000,
     () => `app ${id}: ${JSON.stringify(last)}`,

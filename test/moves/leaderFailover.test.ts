@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Simulator } from '../../src/sim/simulator.js';
 import { api, freePort, startFerry, waitFor, type FerryProcess } from '../support/ferryProcess.js';
 import { startZooKeeper } from '../support/zookeeper.js';
+import { simAgentResources } from '../support/ferryInProcess.js';
 
 interface MoveView {
   id: string;
@@ -76,6 +77,7 @@ t.test('a move survives the leader being killed at each of its steps', { timeout
     workDir: join(dir, 'sim'),
     agents: 3,
     agentHostnames: ['127.0.0.1', '127.0.0.2', '127.0.0.3'],
+    agentResources: simAgentResources(),
     allocationIntervalMs: 200,
     heartbeatIntervalSeconds: 1,
     statusUpdateRetryMs: 1000,

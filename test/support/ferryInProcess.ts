@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiDependencies } from '../../src/api/apiContext.js';
 import { buildApi, listenPending } from '../../src/api/apiServer.js';
+import { FerryMetrics } from '../../src/api/ferryMetrics.js';
 import { ARTIFACT_PATH } from '../../src/api/artifactRoutes.js';
 import type { ControlPlane } from '../../src/backends/backend.js';
 import type { BackendName } from '../../src/state/model.js';
@@ -20,6 +22,16 @@ import { FileStateStore } from '../../src/state/fileStateStore.js';
 import type { AppRecord } from '../../src/state/model.js';
 import { Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
 import { api, waitFor } from './ferryProcess.js';
+
+/**
+ * Agent resources with a port range of their own: test files run in parallel,
+ * each with a simulator on this one host, and a copy receiver listening on a
+ * port from one simulator's offer must not collide with another's.
+ */
+export function simAgentResources(): string {
+  const base = 10_000 + 1000 * Math.floor(Math.random() * 20);
+  return `cpus:4;mem:8192;disk:65536;ports:[${base}-${base + 999}]`;
+}
 
 export interface InProcessFerry {
   sim: Simulator;
@@ -35,13 +47,20 @@ interface Teardown {
 
 export async function startInProcessFerry(
   t: Teardown,
-  options: { sim?: Partial<SimulatorOptions>; config?: Partial<SchedulerConfig>; controlPlanes?: Map<BackendName, ControlPlane> } = {},
+  options: {
+    sim?: Partial<SimulatorOptions>;
+    config?: Partial<SchedulerConfig>;
+    controlPlanes?: Map<BackendName, ControlPlane>;
+    /** API options: tokens, the event heartbeat, the configured backends */
+    api?: Partial<Pick<ApiDependencies, 'auth' | 'eventHeartbeatMs' | 'backends'>>;
+  } = {},
 ): Promise<InProcessFerry> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-api-'));
   const sim = await Simulator.start({
     ...(process.env['FERRY_TEST_LOG'] ? { logger: createLogger({ name: 'sim', level: process.env['FERRY_TEST_LOG'] }) } : {}),
     workDir: join(dir, 'sim'),
-    agents: 3, allocationIntervalMs: 100, heartbeatIntervalSeconds: 1, statusUpdateRetryMs: 1000, ...options.sim });
+    agents: 3,
+    agentResources: simAgentResources(), allocationIntervalMs: 100, heartbeatIntervalSeconds: 1, statusUpdateRetryMs: 1000, ...options.sim });
   // FERRY_TEST_LOG=debug|info shows the scheduler's and simulator's logs while debugging a test
   const logger = process.env['FERRY_TEST_LOG'] ? createLogger({ name: 'ferry-test', level: process.env['FERRY_TEST_LOG'] }) : silentLogger();
   const { server, port, handle } = await listenPending('127.0.0.1', 0);
@@ -58,6 +77,7 @@ export async function startInProcessFerry(
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     return parsed.spec;
   };
+  const metrics = new FerryMetrics();
   const service = new SchedulerService({
     store,
     leadership,
@@ -67,6 +87,7 @@ export async function startInProcessFerry(
       ...DEFAULT_SCHEDULER_CONFIG,
       reconcileInitialSeconds: 1,
       shortRefuseSeconds: 1,
+      reviveRepeatSeconds: 2,
       artifactUrl: `http://${selfApi}${ARTIFACT_PATH}`,
       ...options.config,
     },
@@ -76,8 +97,9 @@ export async function startInProcessFerry(
     newId: randomUUID,
     ...(options.controlPlanes !== undefined ? { controlPlanes: options.controlPlanes } : {}),
     tickMs: 200,
+    metrics: metrics.sink,
   });
-  handle(buildApi({ service, store, leadership, parseApp, storeHealthy: () => true, logger, selfApi, config: () => service.config }).callback());
+  handle(buildApi({ service, store, leadership, parseApp, storeHealthy: () => true, logger, selfApi, config: () => service.config, metrics, ...options.api }).callback());
   await service.start();
   t.teardown(async () => {
     await service.stop();

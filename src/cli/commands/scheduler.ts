@@ -6,11 +6,14 @@
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildApi, listenPending } from '../../api/apiServer.js';
+import type { ApiTls } from '../../api/apiContext.js';
+import { TokenTable } from '../../api/apiTokens.js';
 import { ARTIFACT_PATH } from '../../api/artifactRoutes.js';
+import { FerryMetrics } from '../../api/ferryMetrics.js';
 import type { ControlPlane } from '../../backends/backend.js';
 import { createControlPlane } from '../../backends/controlPlanes.js';
 import type { Logger } from '../../common/log.js';
@@ -22,6 +25,7 @@ import { packageRoot } from '../../common/packageRoot.js';
 import type { CandidateInfo, Leadership } from '../../coordination/leadership.js';
 import { LeadershipLifecycle } from '../../coordination/leadershipLifecycle.js';
 import { SoleLeadership } from '../../coordination/soleLeadership.js';
+import type { ZkSessionState } from '../../coordination/zkClient.js';
 import { parseZkLocation } from '../../coordination/zkLocation.js';
 import { JSON_MEDIA, PROTOBUF } from '../../mesos/codec.js';
 import { parseMasterSpec } from '../../mesos/masterAddress.js';
@@ -83,6 +87,9 @@ export interface SchedulerFlags {
   defaultMountRoot: string;
   nodeCommand: string;
   agentLostTimeout: number;
+  authTokens?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function schedulerCommand(): Command {
@@ -113,6 +120,9 @@ export function schedulerCommand(): Command {
     .addOption(new Option('--default-mount-root <dir>', 'where block volumes are mounted on agents without a ferry_mount_root attribute').env('FERRY_DEFAULT_MOUNT_ROOT').default(DEFAULT_SCHEDULER_CONFIG.defaultMountRoot))
     .addOption(new Option('--node-command <cmd>', 'how agents start Node for the node executor').env('FERRY_NODE_COMMAND').default('node'))
     .addOption(new Option('--agent-lost-timeout <seconds>', 'a task unreachable this long: block volumes are fenced and moved').env('FERRY_AGENT_LOST_TIMEOUT').default(DEFAULT_SCHEDULER_CONFIG.agentLostTimeoutSeconds).argParser(positiveNumber))
+    .addOption(new Option('--auth-tokens <file>', 'require bearer tokens on the API: a file of "TOKEN ROLE" lines (role admin or read-only); or set FERRY_AUTH_TOKENS="tok:admin,tok2:read-only"').env('FERRY_AUTH_TOKENS_FILE'))
+    .addOption(new Option('--tls-cert <file>', 'serve the API over https with this PEM certificate (chain); needs --tls-key').env('FERRY_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'the PEM private key of --tls-cert').env('FERRY_TLS_KEY'))
     .addOption(new Option('--log-level <level>', 'log level').env('FERRY_LOG_LEVEL').default('info'))
     .action(async (flags: SchedulerFlags) => {
       const running = await runScheduler(flags);
@@ -141,6 +151,9 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
   const secret = flags.secretFile === undefined ? undefined : readFileSync(flags.secretFile, 'utf8').trim();
   if (flags.secretFile !== undefined && flags.principal === undefined) throw new InvalidArgumentError('--secret-file needs --principal');
 
+  const auth = apiTokens(flags, logger);
+  const tls = apiTls(flags);
+  const scheme = tls === undefined ? 'http' : 'https';
   const [apiHost, apiPortText] = splitHostPort(flags.api);
   const parseApp = (record: AppRecord) => {
     const parsed = parseAppDefinition(record.definition);
@@ -151,7 +164,7 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
   };
 
   // listen first (port 0 gets a real port) so the candidate can publish its address; answer 503 until ready
-  const { server, port, handle } = await listenPending(apiHost, apiPortText);
+  const { server, port, handle } = await listenPending(apiHost, apiPortText, tls);
   const advertise = flags.advertiseApi ?? `${apiHost === '0.0.0.0' || apiHost === '::' ? os.hostname() : apiHost}:${port}`;
   const candidate: CandidateInfo = {
     id: randomUUID(),
@@ -165,12 +178,14 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
   let leadership: Leadership;
   let store: StateStore;
   let storeHealthy: () => boolean;
+  let zkSession: (() => ZkSessionState | undefined) | undefined;
   if (flags.zk !== undefined) {
     const location = parseZkLocation(flags.zk);
     const lifecycle = new LeadershipLifecycle({ location, sessionTimeoutMs: flags.zkSessionTimeout, candidate, logger });
     leadership = lifecycle;
     store = new ZkStateStore({ location, terms: lifecycle, logger });
     storeHealthy = () => lifecycle.readSession()?.state === 'connected';
+    zkSession = () => lifecycle.readSession()?.state;
   } else {
     const spec = flags.state!;
     if (!spec.startsWith('file:') || spec.length <= 5) throw new InvalidArgumentError(`--state "${spec}" is not file:DIR`);
@@ -180,6 +195,8 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
     storeHealthy = () => true;
   }
 
+  const metrics = new FerryMetrics();
+  const controlPlanes = controlPlanesFor(flags, logger);
   const service = new SchedulerService({
     store,
     leadership,
@@ -190,7 +207,7 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
       user: flags.user,
       hostname: flags.hostname,
       failoverTimeoutSeconds: flags.failoverTimeout,
-      webuiUrl: flags.webuiUrl ?? `http://${advertise}/ui/`,
+      webuiUrl: flags.webuiUrl ?? `${scheme}://${advertise}/ui/`,
       ...(flags.principal !== undefined ? { principal: flags.principal } : {}),
       ...(secret !== undefined ? { secret } : {}),
     },
@@ -201,19 +218,36 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
       defaultMountRoot: flags.defaultMountRoot,
       nodeCommand: flags.nodeCommand,
       agentLostTimeoutSeconds: flags.agentLostTimeout,
-      artifactUrl: `http://${advertise}${ARTIFACT_PATH}`,
+      artifactUrl: `${scheme}://${advertise}${ARTIFACT_PATH}`,
       ...(flags.loopbackStore !== undefined ? { loopbackStore: flags.loopbackStore } : {}),
     },
-    controlPlanes: controlPlanesFor(flags, logger),
+    controlPlanes,
+    metrics: metrics.sink,
     newId: randomUUID,
     media: flags.media === 'json' ? JSON_MEDIA : PROTOBUF,
     logger,
     parseApp,
     newTaskId: (appId, instance) => taskIdFor(appId, instance, randomUUID()),
   });
-  handle(buildApi({ service, store, leadership, parseApp, storeHealthy, logger, selfApi: advertise, config: () => service.config }).callback());
+  handle(
+    buildApi({
+      service,
+      store,
+      leadership,
+      parseApp,
+      storeHealthy,
+      logger,
+      selfApi: advertise,
+      config: () => service.config,
+      metrics,
+      backends: ['local', ...controlPlanes.keys()],
+      ...(auth !== undefined ? { auth } : {}),
+      ...(tls !== undefined ? { tls } : {}),
+      ...(zkSession !== undefined ? { zkSession } : {}),
+    }).callback(),
+  );
   await service.start();
-  logger.info({ api: `http://${advertise}`, store: store.describe(), master: flags.master }, 'Ferry scheduler started');
+  logger.info({ api: `${scheme}://${advertise}`, store: store.describe(), master: flags.master, apiTokens: auth?.size ?? 0 }, 'Ferry scheduler started');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -225,6 +259,36 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
       logger.info('Ferry scheduler stopped');
     })());
   return { api: advertise, service, stop };
+}
+
+/** The API's bearer tokens from --auth-tokens FILE or FERRY_AUTH_TOKENS, or undefined when the API is open. */
+export function apiTokens(flags: Pick<SchedulerFlags, 'authTokens'>, logger: Logger, env: NodeJS.ProcessEnv = process.env): TokenTable | undefined {
+  const inline = env['FERRY_AUTH_TOKENS'];
+  if (flags.authTokens !== undefined && inline !== undefined && inline !== '') {
+    throw new InvalidArgumentError('give API tokens either with --auth-tokens FILE or in FERRY_AUTH_TOKENS, not both');
+  }
+  try {
+    if (flags.authTokens !== undefined) {
+      const mode = statSync(flags.authTokens).mode;
+      if ((mode & 0o077) !== 0) logger.warn({ file: flags.authTokens, mode: (mode & 0o777).toString(8) }, 'the API token file is readable by other users; chmod 600 it');
+      return TokenTable.fromFile(readFileSync(flags.authTokens, 'utf8'), flags.authTokens);
+    }
+    if (inline !== undefined && inline !== '') return TokenTable.fromEnvironment(inline);
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read the API tokens: ${(err as Error).message}`);
+  }
+  return undefined;
+}
+
+/** The API's TLS material from --tls-cert and --tls-key, or undefined for plain http. */
+export function apiTls(flags: Pick<SchedulerFlags, 'tlsCert' | 'tlsKey'>): ApiTls | undefined {
+  if (flags.tlsCert === undefined && flags.tlsKey === undefined) return undefined;
+  if (flags.tlsCert === undefined || flags.tlsKey === undefined) throw new InvalidArgumentError('--tls-cert and --tls-key go together: give both or neither');
+  try {
+    return { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') };
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read the API's TLS files: ${(err as Error).message}`);
+  }
 }
 
 /** The block backends this Ferry drives, from its flags (the local backend needs no control plane). */
