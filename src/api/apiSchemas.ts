@@ -10,7 +10,7 @@ import { PROFILE_NAMES } from '../backends/profiles.js';
 import { TASK_STATES } from '../mesos/types.js';
 import { BACKENDS } from '../state/model.js';
 
-export const DATASET_STATES = ['NEW', 'PREPARING', 'READY', 'MOVING', 'UNAVAILABLE'] as const;
+export const DATASET_STATES = ['NEW', 'PREPARING', 'READY', 'MOVING', 'UNAVAILABLE', 'DELETING'] as const;
 export const MOVE_STATES = ['RUNNING', 'SUCCEEDED', 'ROLLED_BACK', 'CANCELLED', 'FAILED'] as const;
 export const MAX_METADATA_ENTRIES = 32;
 export const MAX_METADATA_TEXT = 256;
@@ -141,7 +141,7 @@ export const moveViewShape = z
     kind: z.enum(['copy', 'block']),
     appId: z.string().optional(),
     instance: z.int().optional(),
-    trigger: z.enum(['api', 'maintenance', 'drain', 'agent-lost', 'placement']),
+    trigger: z.enum(['api', 'maintenance', 'drain', 'agent-lost', 'placement', 'destroy']),
     from: z.string(),
     to: z.string(),
     state: z.enum(MOVE_STATES),

@@ -4,7 +4,10 @@
 
 import Router from '@koa/router';
 import { normalizeAppId } from '../apps/appId.js';
+import { randomUUID } from 'node:crypto';
+import { planDestroyDataset } from '../moves/moveRequests.js';
 import { emptyPlan } from '../scheduler/plan.js';
+import { moveView } from './moveRoutes.js';
 import type { World } from '../scheduler/world.js';
 import { ApiError } from './apiError.js';
 import type { ApiContext } from './apiContext.js';
@@ -66,7 +69,7 @@ export function datasetRoutes(api: ApiContext): Router {
     parseQuery(noQuery, ctx);
     if (api.service.view === undefined) return forwardToLeader(ctx, api, undefined);
     const name = ctx.params['name']!;
-    await api.service.command((world) => {
+    const destroying = await api.service.command((world, now) => {
       const d = datasetOr404(world, name);
       const holder = world.liveTasksOfDataset(name)[0];
       if (holder !== undefined) throw new ApiError(409, `dataset ${name} is in use by task ${holder.taskId}`, 'name');
@@ -75,17 +78,23 @@ export function datasetRoutes(api: ApiContext): Router {
       }
       const move = world.activeMoveOf(name);
       if (move !== undefined) throw new ApiError(409, `dataset ${name} is being moved (move ${move.id}); wait for it to end or cancel it`, 'name');
+      if (d.state === 'DELETING') throw new ApiError(409, `dataset ${name} is already being deleted`, 'name');
       if (holdsData(d)) {
-        throw new ApiError(
-          409,
-          `dataset ${name} holds data on agent ${d.agentId ?? '(unknown)'}; Ferry removes placed data only through its backend's destroy step`,
-          'name',
-        );
+        // its data is on an agent or in a backend volume: remove that first, through the move machinery
+        const started = planDestroyDataset(world, name, now, api.deps.config(), randomUUID());
+        if (!started.ok) throw new ApiError(started.status, started.message, started.field);
+        return { plan: started.plan, result: started.move };
       }
       const plan = emptyPlan();
       plan.writes.push({ kind: 'deleteDataset', name });
       return { plan, result: undefined };
     });
+    if (destroying !== undefined) {
+      ctx.status = 202;
+      ctx.set('Location', `/v1/moves/${destroying.id}`);
+      ctx.body = { name, deleting: true, operationId: destroying.id, operation: moveView(destroying) };
+      return;
+    }
     ctx.body = { name, deleted: true };
   });
 

@@ -58,7 +58,7 @@ export function agentsNeedingNodeExecutors(world: World): Set<string> {
         out.add(m.from);
         out.add(m.to);
       }
-      if (m.step === 'CLEANUP') out.add(m.from);
+      if (m.step === 'CLEANUP' || m.step === 'DESTROY') out.add(m.from);
       if (m.step === 'ROLLBACK') out.add(m.to);
     } else {
       if ((m.step === 'STOP_TASK' || m.step === 'UNMOUNT') && !m.forced && m.from !== '') out.add(m.from);
@@ -104,6 +104,7 @@ function beforeSwitch(move: MoveRecord): boolean {
 }
 
 function fail(move: MoveRecord, now: number, error: string): MoveRecord {
+  if (move.trigger === 'destroy') return finish(move, 'FAILED', now, undefined, error);
   if (beforeSwitch(move) && move.step !== 'ROLLBACK') {
     return { ...advance(move, 'ROLLBACK', now, error, 'failed'), error };
   }
@@ -144,6 +145,8 @@ function stepMove(world: World, move: MoveRecord, plan: Plan, env: MoveEnv): Mov
       return stepMount(world, move, plan, env, 'to');
     case 'REMOUNT':
       return stepMount(world, move, plan, env, 'from');
+    case 'DESTROY':
+      return stepDestroy(world, move, plan, env);
     case 'SWITCH':
       return stepSwitch(world, move, plan, env, dataset);
     case 'LAUNCH':
@@ -308,6 +311,9 @@ function stepStopTask(world: World, move: MoveRecord, plan: Plan, env: MoveEnv, 
 // ---- block moves ----------------------------------------------------------------------------------
 
 function stepUnmount(world: World, move: MoveRecord, plan: Plan, env: MoveEnv): MoveRecord {
+  if (move.trigger === 'destroy' && world.nodeTaskOn(move.from) === undefined && !world.agents.has(move.from)) {
+    return advance(move, 'DETACH', env.now, `agent ${move.from} is not known: nothing to unmount there`, 'skipped');
+  }
   const waiting = needNodes(world, move, env, [move.from]);
   if (waiting !== undefined) return waiting;
   const w = awaitOp(world, move, plan, clockOf(env), 'unmount', { node: { agentId: move.from, request: unmountRequest(world, move, env, move.from) } });
@@ -320,7 +326,33 @@ function stepDetach(world: World, move: MoveRecord, plan: Plan, env: MoveEnv): M
   const w = awaitOp(world, move, plan, clockOf(env), 'detach', { backend: { call: 'detach', backend: move.backend, volumeId: move.volumeId!, agent: agentRef(world, move.from), force: false } });
   if (w.status === 'waiting') return w.move;
   if (w.status === 'failed') return fail(w.move, env.now, `detaching from ${move.from} failed: ${w.message}`);
-  return advance(w.move, 'ATTACH', env.now, `detached from ${move.from}`);
+  return advance(w.move, move.trigger === 'destroy' ? 'DESTROY' : 'ATTACH', env.now, `detached from ${move.from}`);
+}
+
+/** Removes the data for good (a local directory on its agent, or the backend volume) and then the dataset record. */
+function stepDestroy(world: World, move: MoveRecord, plan: Plan, env: MoveEnv): MoveRecord {
+  if (move.kind === 'copy') {
+    const waiting = needNodes(world, move, env, [move.from]);
+    if (waiting !== undefined) return waiting;
+    const root = datasetRootOf(agentRef(world, move.from), env.config.defaultFerryRoot);
+    const w = awaitOp(world, move, plan, clockOf(env), 'destroy', { node: { agentId: move.from, request: { op: 'destroy', root, dataset: move.dataset } } });
+    if (w.status === 'waiting') return w.move;
+    if (w.status === 'failed') return giveUpDestroy(world, w.move, plan, env, `removing its directory on ${move.from} failed: ${w.message}`);
+    plan.writes.push({ kind: 'deleteDataset', name: move.dataset });
+    return finish(w.move, 'SUCCEEDED', env.now, `directory ${move.fromHostPath} removed from ${move.from}`);
+  }
+  const w = awaitOp(world, move, plan, clockOf(env), 'destroy', { backend: { call: 'destroy', backend: move.backend, volumeId: move.volumeId! } });
+  if (w.status === 'waiting') return w.move;
+  if (w.status === 'failed') return giveUpDestroy(world, w.move, plan, env, `destroying volume ${move.volumeId} failed: ${w.message}`);
+  plan.writes.push({ kind: 'deleteDataset', name: move.dataset });
+  return finish(w.move, 'SUCCEEDED', env.now, `volume ${move.volumeId} destroyed`);
+}
+
+/** A destroy that cannot finish leaves the dataset as it was (its data may be partly gone) and says why. */
+function giveUpDestroy(world: World, move: MoveRecord, plan: Plan, env: MoveEnv, error: string): MoveRecord {
+  const dataset = datasetOf(world, move);
+  if (dataset !== undefined) setDataset(plan, dataset, { state: 'UNAVAILABLE', unavailableCause: 'data-missing', reason: `deleting it failed: ${error}` }, env.now);
+  return finish(move, 'FAILED', env.now, undefined, error);
 }
 
 function unmountRequest(world: World, move: MoveRecord, env: MoveEnv, agentId: string) {

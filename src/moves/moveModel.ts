@@ -7,14 +7,19 @@ import type { BackendName } from '../state/model.js';
 
 export type MoveState = 'RUNNING' | 'SUCCEEDED' | 'ROLLED_BACK' | 'CANCELLED' | 'FAILED';
 
-/** Who asked: an operator, Mesos maintenance, a draining agent, an agent lost past its timeout, or a first placement (block backends). */
-export type MoveTrigger = 'api' | 'maintenance' | 'drain' | 'agent-lost' | 'placement';
+/**
+ * Who asked: an operator, Mesos maintenance, a draining agent, an agent lost
+ * past its timeout, a first placement (block backends), or the removal of a
+ * dataset's data (destroy: the same machinery, ending with the data gone).
+ */
+export type MoveTrigger = 'api' | 'maintenance' | 'drain' | 'agent-lost' | 'placement' | 'destroy';
 
 /**
  * The steps, in order, for each kind of backend.
  * copy:  RECEIVER → PRECOPY → STOP_TASK → FINAL_COPY → SWITCH → LAUNCH → CLEANUP → DONE
  * block: STOP_TASK → UNMOUNT → DETACH (FENCE instead of both when the source is gone) → ATTACH → MOUNT → SWITCH → LAUNCH → DONE
  * block placement (a new volume): CREATE → ATTACH → MOUNT → SWITCH → DONE
+ * destroy: (block: UNMOUNT → DETACH →) DESTROY → DONE, and the dataset record is removed
  * Rolling back: ROLLBACK (copy: dataset back, partial copy removed; block: volume attached
  * to the source again) → REMOUNT (block) → DONE, in state ROLLED_BACK (or CANCELLED).
  */
@@ -31,6 +36,7 @@ export type MoveStep =
   | 'MOUNT'
   | 'SWITCH'
   | 'REMOUNT'
+  | 'DESTROY'
   | 'LAUNCH'
   | 'CLEANUP'
   | 'ROLLBACK'

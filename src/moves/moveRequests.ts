@@ -148,3 +148,37 @@ export function chooseDestination(world: World, datasetName: string, from: strin
   }
   return best;
 }
+
+/** Starts removing a placed dataset's data: its directory (local) or its volume (block), then its record. */
+export function planDestroyDataset(world: World, name: string, now: number, config: SchedulerConfig, moveId: string): MoveStart {
+  const dataset = world.datasets.get(name);
+  if (dataset === undefined) return { ok: false, status: 404, field: 'name', message: `dataset ${name} does not exist` };
+  const kind = backendKind(dataset.backend);
+  const from = dataset.agentId ?? '';
+  if (kind === 'copy' && from === '') return { ok: false, status: 409, field: 'name', message: `dataset ${name} has no agent recorded for its data` };
+  const stamp = new Date(now).toISOString();
+  const first: MoveStep = kind === 'copy' ? 'DESTROY' : from === '' ? 'DESTROY' : 'UNMOUNT';
+  const move: MoveRecord = {
+    id: moveId,
+    dataset: name,
+    backend: dataset.backend,
+    kind,
+    trigger: 'destroy',
+    from,
+    fromHostPath: dataset.hostPath ?? (from === '' ? '' : hostPathOn(world, from, name, kind, config)),
+    to: '',
+    toHostPath: '',
+    state: 'RUNNING',
+    step: first,
+    steps: [{ step: first, startedAt: stamp }],
+    rounds: [],
+    attempt: 0,
+    ...(dataset.volumeId !== undefined ? { volumeId: dataset.volumeId } : {}),
+    ...(dataset.device !== undefined ? { fromDevice: dataset.device } : {}),
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+  const plan = emptyPlan();
+  plan.writes.push({ kind: 'move', record: move }, { kind: 'dataset', record: { ...dataset, state: 'DELETING', updatedAt: stamp } });
+  return { ok: true, plan, move };
+}

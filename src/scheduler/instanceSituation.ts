@@ -48,6 +48,7 @@ export function instanceSituation(world: World, app: AppEntry, instance: number,
       return { kind: 'blocked', reason: `dataset ${datasetName}: ${what} (move ${move.id}, step ${move.step})` };
     }
     if (dataset?.state === 'MOVING') return { kind: 'blocked', reason: `dataset ${datasetName} is being moved` };
+    if (dataset?.state === 'DELETING') return { kind: 'blocked', reason: `dataset ${datasetName} is being deleted` };
     if (dataset?.state === 'PREPARING') return { kind: 'blocked', reason: `dataset ${datasetName} is being prepared on agent ${dataset.agentId}` };
     if (dataset?.state === 'UNAVAILABLE') {
       return { kind: 'blocked', reason: `dataset ${datasetName} is unavailable: ${dataset.reason ?? 'its data cannot be reached'}` };

@@ -13,9 +13,10 @@ export type BackendName = (typeof BACKENDS)[number];
  * being created there. READY: lives on `agentId` (or, for a block backend, in
  * its store). MOVING: a move owns it. UNAVAILABLE: its data cannot be reached
  * (e.g. a copy backend whose agent is gone, or its directory vanished); Ferry
- * never invents empty data in its place.
+ * never invents empty data in its place. DELETING: its data is being removed
+ * from its agent or backend; the record goes once that is done.
  */
-export type DatasetState = 'NEW' | 'PREPARING' | 'READY' | 'MOVING' | 'UNAVAILABLE';
+export type DatasetState = 'NEW' | 'PREPARING' | 'READY' | 'MOVING' | 'UNAVAILABLE' | 'DELETING';
 
 export interface DatasetRecord {
   name: string;

@@ -16,7 +16,7 @@ interface DatasetBody {
 }
 
 t.test('datasets', async (t) => {
-  const ferry = await startCliFerry(t);
+  const ferry = await startCliFerry(t, { api: { backends: ['local'] } });
   const url = ['--url', ferry.url];
   // an app whose dataset gets placed on an agent: the READY dataset the filters look for
   await ferry.call('POST', '/v1/apps', {
@@ -59,7 +59,7 @@ t.test('datasets', async (t) => {
       [['cli-two', '--size', '1'], /dataset cli-two already exists \(field "name", HTTP 409\)/],
       [['cli-nowhere', '--size', '1', '--agent', 'no-such-agent'], /agent no-such-agent has sent no offer.*\(field "agent", HTTP 422\)/],
       [['cli-loop', '--size', '1', '--backend', 'loopback'], /loopback backend is not configured.*\(field "backend", HTTP 422\)/],
-      [['cli-shiny', '--size', '1', '--profile', 'platinum'], /unknown profile "platinum".*\(field "profile", HTTP 422\)/],
+      [['cli-shiny', '--size', '1', '--profile', 'platinum'], /profile.*gold, silver, bronze.*\(field "profile", HTTP 422\)/],
       [['Bad_Name', '--size', '1'], /\(field "name", HTTP 422\)/],
     ];
     for (const [args, message] of cases) {

@@ -88,3 +88,21 @@ t.test('a local dataset moves with its app while it writes, and every acknowledg
   t.same(missing, [], `every one of ${acked.length} acknowledged records is present, in order`);
   t.equal(ferry.sim.state().frameworks[0]!.tasks.filter((x) => x.state === 'TASK_RUNNING' && x.name.startsWith('mover')).length, 1, 'one app task runs');
 });
+
+t.test('deleting a placed dataset removes its data from its agent, then its record', async (t) => {
+  const { access } = await import('node:fs/promises');
+  const ferry = await startInProcessFerry(t, { config: { moveOpRetrySeconds: 5 } });
+  t.equal((await ferry.call('POST', '/v1/apps', appender('/gone', join(ferry.dir, 'witness-gone')))).status, 201);
+  const d = await running(ferry, '/gone');
+  const hostPath = d.datasets[0]!.hostPath;
+  await waitFor(async () => access(join(hostPath, 'records')).then(() => true, () => false), 10_000, () => 'nothing written');
+  t.match(await ferry.call('DELETE', '/v1/datasets/gone-data'), { status: 409 }, 'refused while its app exists');
+  t.equal((await ferry.call('DELETE', '/v1/apps/gone')).status, 200);
+  await waitFor(async () => ferry.sim.state().frameworks[0]!.tasks.every((x) => !x.name.startsWith('gone')), 20_000, () => 'the app task survived');
+  const deleting = await ferry.call<{ operationId: string; deleting: boolean }>('DELETE', '/v1/datasets/gone-data');
+  t.match(deleting, { status: 202, body: { deleting: true } });
+  const op = await moveEnds(ferry, deleting.body.operationId);
+  t.match(op, { state: 'SUCCEEDED', steps: [{ step: 'DESTROY' }, { step: 'DONE' }] });
+  t.match(await ferry.call('GET', '/v1/datasets/gone-data'), { status: 404 });
+  await t.rejects(access(hostPath), 'the directory is gone from the agent');
+});
