@@ -182,6 +182,12 @@ export interface ZkClientEvents {
 
 export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly zk: NativeZk;
+  /**
+   * The binding under the package's JavaScript wrapper: the wrapper formats a
+   * debug line with util.inspect of every argument (data included) on every
+   * call, even with no logger, which costs more than the call on hot paths.
+   */
+  private readonly native: NativeZk;
   private stateValue: ZkSessionState = 'connecting';
   readonly sessionTimeoutMs: number;
   /** what every created node is restricted to: the session's digest identity, or undefined (nodes stay open) */
@@ -198,6 +204,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       host_order_deterministic: false,
       data_as_buffer: true,
     });
+    this.native = (this.zk as unknown as { native: NativeZk }).native;
     this.zk.on('connect', () => this.setState('connected'));
     this.zk.on('connecting', () => this.setState('connecting'));
     this.zk.on('close', (_self: unknown, code?: number) => {
@@ -304,7 +311,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   private createOpen(path: string, data: Buffer | string, mode: CreateMode): Promise<string> {
-    return this.call('create', path, (created: string) => created, (cb) => this.zk.a_create(path, data, CREATE_FLAGS[mode], cb));
+    return this.call('create', path, (created: string) => created, (cb) => this.native.a_create(path, data, CREATE_FLAGS[mode], cb));
   }
 
   /** A node this session created whose reply was lost: same bytes, never changed since (version 0). */
@@ -392,15 +399,15 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   get(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: ZkStat }> {
     const pick = (stat: NativeStat, data: Buffer | null) => ({ data: data ?? Buffer.alloc(0), stat: toStat(stat) });
-    if (watcher) return this.call('get', path, pick, (cb) => this.zk.aw_get(path, nativeWatch(watcher), cb));
-    return this.call('get', path, pick, (cb) => this.zk.a_get(path, false, cb));
+    if (watcher) return this.call('get', path, pick, (cb) => this.native.aw_get(path, nativeWatch(watcher), cb));
+    return this.call('get', path, pick, (cb) => this.native.a_get(path, false, cb));
   }
 
   /** The node's stat, or undefined when it does not exist (a watcher then fires on creation). */
   async exists(path: string, watcher?: Watcher): Promise<ZkStat | undefined> {
     try {
-      if (watcher) return await this.call('exists', path, toStat, (cb) => this.zk.aw_exists(path, nativeWatch(watcher), cb));
-      return await this.call('exists', path, toStat, (cb) => this.zk.a_exists(path, false, cb));
+      if (watcher) return await this.call('exists', path, toStat, (cb) => this.native.aw_exists(path, nativeWatch(watcher), cb));
+      return await this.call('exists', path, toStat, (cb) => this.native.a_exists(path, false, cb));
     } catch (err) {
       if (isZkError(err, 'NONODE')) return undefined;
       throw err;
@@ -409,22 +416,22 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   children(path: string, watcher?: Watcher): Promise<string[]> {
     const pick = (children: string[]) => children ?? [];
-    if (watcher) return this.call('children', path, pick, (cb) => this.zk.aw_get_children(path, nativeWatch(watcher), cb));
-    return this.call('children', path, pick, (cb) => this.zk.a_get_children(path, false, cb));
+    if (watcher) return this.call('children', path, pick, (cb) => this.native.aw_get_children(path, nativeWatch(watcher), cb));
+    return this.call('children', path, pick, (cb) => this.native.a_get_children(path, false, cb));
   }
 
   /** Writes data; with a version it succeeds only if the node is still at that version (else BADVERSION). */
   set(path: string, data: Buffer | string, version = -1): Promise<ZkStat> {
-    return this.call('set', path, toStat, (cb) => this.zk.a_set(path, data, version, cb));
+    return this.call('set', path, toStat, (cb) => this.native.a_set(path, data, version, cb));
   }
 
   delete(path: string, version = -1): Promise<void> {
-    return this.call('delete', path, () => undefined, (cb) => this.zk.a_delete_(path, version, cb));
+    return this.call('delete', path, () => undefined, (cb) => this.native.a_delete_(path, version, cb));
   }
 
   /** Brings this session's view up to date with the leader before a read. */
   sync(path: string): Promise<void> {
-    return this.call('sync', path, () => undefined, (cb) => this.zk.a_sync(path, cb));
+    return this.call('sync', path, () => undefined, (cb) => this.native.a_sync(path, cb));
   }
 }
 

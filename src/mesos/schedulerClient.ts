@@ -402,8 +402,23 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
     return headers;
   }
 
-  /** Sends one call on the current subscription; resolves on 202, rejects with a typed error otherwise. */
-  call(call: SchedulerCall): Promise<void> {
+  /**
+   * Sends one call on the current subscription; resolves on 202, rejects with
+   * a typed error otherwise. A call that meets a kept-alive connection the
+   * master closed while it sat idle is sent once more on a fresh one (every
+   * scheduler call tolerates being received twice).
+   */
+  async call(call: SchedulerCall): Promise<void> {
+    try {
+      await this.callOnce(call);
+    } catch (err) {
+      if (!(err instanceof MesosTransportError) || !isStaleConnection(err.cause)) throw err;
+      this.logger.debug({ call: call.type }, 'the master closed an idle connection; sending again');
+      await this.callOnce(call);
+    }
+  }
+
+  private callOnce(call: SchedulerCall): Promise<void> {
     const sub = this.subscription;
     if (sub === undefined || this.stateValue !== 'subscribed') return Promise.reject(new NotSubscribedError(call.type));
     const wire: WireCall = { ...call, framework_id: { value: sub.frameworkId } };
@@ -508,6 +523,12 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
 }
 
 export type { SchedulerCallType };
+
+/** A reused keep-alive socket the other side had closed: the request never reached the master. */
+function isStaleConnection(err: Error): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || err.message === 'socket hang up';
+}
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

@@ -18,10 +18,12 @@ const OUT_OF_SIGHT = new Set(['TASK_UNREACHABLE', 'TASK_LOST', 'TASK_UNKNOWN']);
 export function planAgentLost(world: World, now: number, config: SchedulerConfig, ids: () => MoveIds): Plan {
   const plans: Plan[] = [];
   const timeoutMs = config.agentLostTimeoutSeconds * 1000;
-  for (const dataset of world.datasets.values()) {
-    if (world.activeMoveOf(dataset.name) !== undefined) continue;
-    const holder = world.liveTasksOfDataset(dataset.name).find((t) => OUT_OF_SIGHT.has(t.state));
-    if (holder === undefined || now - Date.parse(holder.updatedAt) < timeoutMs) continue;
+  for (const taskId of world.outOfSight) {
+    const holder = world.tasks.get(taskId);
+    if (holder === undefined || holder.datasetName === undefined || !OUT_OF_SIGHT.has(holder.state)) continue;
+    if (now - Date.parse(holder.updatedAt) < timeoutMs) continue;
+    const dataset = world.datasets.get(holder.datasetName);
+    if (dataset === undefined || world.activeMoveOf(dataset.name) !== undefined) continue;
     if (backendKind(dataset.backend) === 'copy') {
       if (dataset.state !== 'UNAVAILABLE') plans.push(markUnavailable(dataset, holder.agentId, holder.state, now));
       continue;
@@ -82,6 +84,7 @@ export function planMaintenance(world: World, inverseOffers: InverseOffer[], now
 /** Block volumes left on a draining agent (its tasks, node executor included, were drained) are released by force and moved. */
 export function planDrained(world: World, now: number, config: SchedulerConfig, ids: () => MoveIds): Plan {
   const plans: Plan[] = [];
+  if (![...world.agents.values()].some((a) => a.draining === true)) return emptyPlan();
   for (const dataset of world.datasets.values()) {
     if (dataset.agentId === undefined || dataset.state !== 'READY' || backendKind(dataset.backend) !== 'block') continue;
     if (world.agents.get(dataset.agentId)?.draining !== true || world.activeMoveOf(dataset.name) !== undefined) continue;

@@ -76,15 +76,36 @@ export function instanceSituation(world: World, app: AppEntry, instance: number,
   return { kind: 'needsLaunch', need };
 }
 
-/** Every instance the apps want, with its situation, in a stable order (app id, instance). */
+interface CachedSituations {
+  entries: { key: string; situation: InstanceSituation }[];
+  /** when one of them changes by itself (a relaunch delay runs out) */
+  expiresAt: number;
+}
+
+/**
+ * Every instance the apps want, with its situation, in a stable order (app id,
+ * instance). Situations are cached per app and worked out again only for apps
+ * something was written about since (World.dirtyApps) or whose relaunch delay
+ * ran out, so this stays cheap with thousands of apps.
+ */
 export function allSituations(world: World, now: number): { key: string; situation: InstanceSituation }[] {
   const out: { key: string; situation: InstanceSituation }[] = [];
-  const ids = [...world.apps.keys()].sort();
-  for (const id of ids) {
-    const app = world.apps.get(id)!;
-    for (let i = 0; i < app.spec.instances; i++) {
-      out.push({ key: instanceKey(id, i), situation: instanceSituation(world, app, i, now) });
+  for (const id of world.appOrder()) {
+    let cached = world.situations.get(id) as CachedSituations | undefined;
+    if (cached === undefined || cached.expiresAt <= now || world.dirtyApps.has(id)) {
+      const app = world.apps.get(id)!;
+      const entries: CachedSituations['entries'] = [];
+      let expiresAt = Infinity;
+      for (let i = 0; i < app.spec.instances; i++) {
+        const situation = instanceSituation(world, app, i, now);
+        if (situation.kind === 'backoff') expiresAt = Math.min(expiresAt, situation.notBefore);
+        entries.push({ key: instanceKey(id, i), situation });
+      }
+      cached = { entries, expiresAt };
+      world.situations.set(id, cached);
+      world.dirtyApps.delete(id);
     }
+    for (const e of cached.entries) out.push(e);
   }
   return out;
 }

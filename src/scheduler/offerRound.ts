@@ -338,43 +338,41 @@ function newDataset(name: string, claim: NonNullable<LaunchNeed['spec']['dataset
 
 /** What placement checks may ask about the cluster during one round, including this round's own placements. */
 class RoundContext implements PlacementContext {
-  private readonly loads = new Map<string, number>();
+  /** tasks placed this round, per agent */
+  private readonly added = new Map<string, number>();
+  /** peers per app, worked out on first use (only apps with constraints ask) */
   private readonly peers = new Map<string, Map<number, PeerAgent>>();
 
-  constructor(world: World) {
-    for (const task of world.tasks.values()) {
-      if (!isLive(task)) continue;
-      this.loads.set(task.agentId, (this.loads.get(task.agentId) ?? 0) + 1);
-      const agent = world.agents.get(task.agentId);
-      this.addPeer(task.appId, task.instance, {
-        agentId: task.agentId,
-        instance: task.instance,
-        hostname: agent?.hostname ?? task.hostname ?? '',
-        attributes: agent?.attributes ?? {},
-      });
-    }
-  }
+  constructor(private readonly world: World) {}
 
   peersOf(appId: string, exceptInstance: number): PeerAgent[] {
-    const byInstance = this.peers.get(appId);
-    if (byInstance === undefined) return [];
+    const byInstance = this.peersByInstance(appId);
     const out: PeerAgent[] = [];
     for (const [instance, peer] of byInstance) if (instance !== exceptInstance) out.push(peer);
     return out;
   }
 
   load(agentId: string): number {
-    return this.loads.get(agentId) ?? 0;
+    return this.world.liveTasksOn(agentId) + (this.added.get(agentId) ?? 0);
   }
 
   placed(need: LaunchNeed, candidate: Candidate): void {
-    this.loads.set(candidate.agent.id, this.load(candidate.agent.id) + 1);
-    this.addPeer(need.appId, need.instance, { agentId: candidate.agent.id, instance: need.instance, hostname: candidate.agent.hostname, attributes: candidate.agent.attributes });
+    this.added.set(candidate.agent.id, (this.added.get(candidate.agent.id) ?? 0) + 1);
+    if (need.spec.constraints.length > 0) {
+      this.peersByInstance(need.appId).set(need.instance, { agentId: candidate.agent.id, instance: need.instance, hostname: candidate.agent.hostname, attributes: candidate.agent.attributes });
+    }
   }
 
-  private addPeer(appId: string, instance: number, peer: PeerAgent): void {
+  private peersByInstance(appId: string): Map<number, PeerAgent> {
     let byInstance = this.peers.get(appId);
-    if (!byInstance) this.peers.set(appId, (byInstance = new Map()));
-    byInstance.set(instance, peer);
+    if (byInstance !== undefined) return byInstance;
+    byInstance = new Map();
+    for (const task of this.world.tasksOfApp(appId)) {
+      if (!isLive(task) || task.kind === 'prepare' || task.kind === 'node') continue;
+      const agent = this.world.agents.get(task.agentId);
+      byInstance.set(task.instance, { agentId: task.agentId, instance: task.instance, hostname: agent?.hostname ?? task.hostname ?? '', attributes: agent?.attributes ?? {} });
+    }
+    this.peers.set(appId, byInstance);
+    return byInstance;
   }
 }

@@ -14,6 +14,7 @@ export type RecordWrite =
   | { kind: 'dataset'; record: DatasetRecord }
   | { kind: 'task'; record: TaskRecord }
   | { kind: 'move'; record: MoveRecord }
+  | { kind: 'deleteMove'; id: string }
   | { kind: 'deleteApp'; id: string }
   | { kind: 'deleteDataset'; name: string }
   | { kind: 'deleteTask'; taskId: string };

@@ -58,7 +58,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   reconcileInitialSeconds: 5,
   reconcileMaxSeconds: 120,
   implicitReconcileSeconds: 600,
-  reviveMinIntervalSeconds: 1,
+  reviveMinIntervalSeconds: 0.2,
   reviveRepeatSeconds: 10,
   backoffResetSeconds: 60,
   defaultMountRoot: '/var/lib/ferry/mounts',

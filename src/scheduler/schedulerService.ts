@@ -92,6 +92,11 @@ export interface SchedulerServiceEvents {
 }
 
 /** The instance stopped leading while the work waited; the caller should try the leader. */
+/** Offer interest (REVIVE/SUPPRESS) is decided at most this often. */
+const INTEREST_EVERY_MS = 100;
+/** Ended moves kept for the record; older ones are removed. */
+const MOVES_KEPT = 200;
+
 /** How many times one batch lets the moves take a step. */
 const MOVE_PASSES = 6;
 
@@ -104,6 +109,7 @@ export class NotLeaderError extends Error {
 
 type WorkItem =
   | { kind: 'event'; event: SchedulerEvent }
+  | { kind: 'interest' }
   | { kind: 'opResult'; result: import('./world.js').OpResult }
   | { kind: 'subscribed'; subscription: Subscription }
   | { kind: 'tick' }
@@ -126,6 +132,8 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
   private lastSubscription: Subscription | undefined;
   /** the epoch of the term this process leads, if it does */
   private epoch: number | undefined;
+  private lastInterestAt = -Infinity;
+  private interestTimer: NodeJS.Timeout | undefined;
   /** DECLINE and ACCEPT calls not yet answered (their refuse filters are not in place yet) */
   private readonly declinesInFlight = new Set<Promise<void>>();
 
@@ -298,6 +306,8 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
 
   private async endTerm(reason: string): Promise<void> {
     this.term++;
+    clearTimeout(this.interestTimer);
+    this.interestTimer = undefined;
     clearInterval(this.ticker);
     this.ticker = undefined;
     const client = this.client;
@@ -369,10 +379,20 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
         break;
       }
     }
-    if (needsInterest) {
-      const interest = emptyPlan();
-      interest.mesos.push(...this.interest.decide(world, now));
-      plans.push(interest);
+    if (needsInterest || batch.some((i) => i.kind === 'interest')) {
+      // deciding walks every instance: at most every INTEREST_EVERY_MS, the rest catch up a moment later
+      const wait = this.lastInterestAt + INTEREST_EVERY_MS - now;
+      if (wait <= 0) {
+        this.lastInterestAt = now;
+        const interest = emptyPlan();
+        interest.mesos.push(...this.interest.decide(world, now));
+        plans.push(interest);
+      } else if (this.interestTimer === undefined) {
+        this.interestTimer = setTimeout(() => {
+          this.interestTimer = undefined;
+          if (term === this.term) this.enqueue({ kind: 'interest' });
+        }, wait);
+      }
     }
     const merged = mergePlans(...plans);
     try {
@@ -405,8 +425,10 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
         const plan = planKills(world, now, this.options.config);
         plan.mesos.push(...this.reconciler.tick(now));
         const ids = (): MoveIds => this.moveIds();
-        return mergePlans(plan, planAgentLost(world, now, this.options.config, ids), planDrained(world, now, this.options.config, ids));
+        return mergePlans(plan, planAgentLost(world, now, this.options.config, ids), planDrained(world, now, this.options.config, ids), pruneMoves(world));
       }
+      case 'interest':
+        return emptyPlan();
       case 'opResult': {
         const plan = emptyPlan();
         const known = world.opResults.get(item.result.opId);
@@ -508,8 +530,10 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       const agent = world.agents.get(agentId);
       if (agent !== undefined) agent.draining = true;
     }
+    const before = world.tasks.get(status.task_id.value)?.state;
     const plan = planStatusUpdate(world, status, now, this.options.config);
-    if (status.state === 'TASK_RUNNING' && agentId !== undefined) return mergePlans(plan, planAgentBack(world, agentId, now));
+    const cameBack = before === 'TASK_UNREACHABLE' || before === 'TASK_LOST' || before === 'TASK_UNKNOWN';
+    if (status.state === 'TASK_RUNNING' && agentId !== undefined && cameBack) return mergePlans(plan, planAgentBack(world, agentId, now));
     return plan;
   }
 
@@ -543,6 +567,8 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
             return store.delete('task', w.taskId);
           case 'move':
             return store.put('move', w.record.id, w.record);
+          case 'deleteMove':
+            return store.delete('move', w.id);
           default: {
             const never: never = w;
             throw new Error(`unknown write ${JSON.stringify(never)}`);
@@ -583,6 +609,9 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
           break;
         case 'move':
           this.emit('change', { kind: 'move', id: w.record.id, deleted: false });
+          break;
+        case 'deleteMove':
+          this.emit('change', { kind: 'move', id: w.id, deleted: true });
           break;
       }
     }
@@ -688,6 +717,16 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
   }
 }
 
+/** Ended moves beyond the newest MOVES_KEPT are removed from the record. */
+function pruneMoves(world: World): Plan {
+  const plan = emptyPlan();
+  const ended = [...world.moves.values()].filter((m) => m.state !== 'RUNNING');
+  if (ended.length <= MOVES_KEPT) return plan;
+  ended.sort((a, b) => (b.endedAt ?? b.updatedAt).localeCompare(a.endedAt ?? a.updatedAt));
+  for (const m of ended.slice(MOVES_KEPT)) plan.writes.push({ kind: 'deleteMove', id: m.id });
+  return plan;
+}
+
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' ? code : 'FAILED';
@@ -711,5 +750,7 @@ function writeKey(w: RecordWrite): string {
       return `task:${w.taskId}`;
     case 'move':
       return `move:${w.record.id}`;
+    case 'deleteMove':
+      return `move:${w.id}`;
   }
 }

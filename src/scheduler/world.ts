@@ -68,6 +68,25 @@ export class World {
   readonly killsSent = new Map<string, number>();
   private readonly byInstance = new Map<string, Set<string>>();
   private readonly byDataset = new Map<string, Set<string>>();
+  private readonly byApp = new Map<string, Set<string>>();
+  /** live tasks per agent, for spreading */
+  private readonly liveOnAgent = new Map<string, number>();
+  /** live node executor task per agent */
+  private readonly nodeTasks = new Map<string, string>();
+  /** tasks holding a dataset that Mesos has lost sight of (unreachable, lost, unknown) */
+  readonly outOfSight = new Set<string>();
+  /** the running move of each dataset */
+  private readonly activeMoves = new Map<string, MoveRecord>();
+  /**
+   * Apps whose instances' situations may have changed since they were last
+   * worked out: anything written about the app, its tasks, its datasets or
+   * their moves marks it. Decisions that walk every instance recompute only
+   * these (and those whose relaunch delay ran out), keeping a round cheap
+   * with thousands of apps.
+   */
+  readonly dirtyApps = new Set<string>();
+  /** cached situations per app (see instanceSituation.ts), dropped when the app turns dirty */
+  readonly situations = new Map<string, unknown>();
 
   constructor(private readonly specOf: (record: AppRecord) => AppSpec) {}
 
@@ -76,9 +95,10 @@ export class World {
     const w = new World(specOf);
     w.framework = snapshot.framework;
     for (const app of snapshot.apps.values()) w.apps.set(app.id, { record: app, spec: specOf(app) });
+    w.order = undefined;
     for (const d of snapshot.datasets.values()) w.datasets.set(d.name, d);
     for (const t of snapshot.tasks.values()) w.putTask(t);
-    for (const m of snapshot.moves.values()) w.moves.set(m.id, m);
+    for (const m of snapshot.moves.values()) w.applyWrites([{ kind: 'move', record: m }]);
     return w;
   }
 
@@ -102,21 +122,38 @@ export class World {
   }
 
   tasksOfApp(appId: string): TaskRecord[] {
-    const out: TaskRecord[] = [];
-    for (const t of this.tasks.values()) if (t.appId === appId) out.push(t);
-    return out;
+    const ids = this.byApp.get(appId);
+    return ids ? [...ids].map((id) => this.tasks.get(id)!).filter(Boolean) : [];
   }
 
   /** The running move of a dataset, if any (at most one at a time). */
   activeMoveOf(dataset: string): MoveRecord | undefined {
-    for (const m of this.moves.values()) if (m.dataset === dataset && m.state === 'RUNNING') return m;
-    return undefined;
+    return this.activeMoves.get(dataset);
   }
 
   /** The node executor task on an agent, if one is live. */
   nodeTaskOn(agentId: string): TaskRecord | undefined {
-    for (const t of this.tasks.values()) if (t.kind === 'node' && t.agentId === agentId && !isTerminalTaskState(t.state)) return t;
-    return undefined;
+    const id = this.nodeTasks.get(agentId);
+    return id === undefined ? undefined : this.tasks.get(id);
+  }
+
+  /** How many live tasks (of any kind) the agent runs. */
+  liveTasksOn(agentId: string): number {
+    return this.liveOnAgent.get(agentId) ?? 0;
+  }
+
+  private order: string[] | undefined;
+
+  /** App ids in sorted order (cached until an app is added or removed). */
+  appOrder(): string[] {
+    return (this.order ??= [...this.apps.keys()].sort());
+  }
+
+  /** Marks the app whose situations a change may affect. */
+  touchApp(appId: string | undefined): void {
+    if (appId === undefined || appId === '') return;
+    this.dirtyApps.add(appId);
+    this.situations.delete(appId);
   }
 
   // ---- memory learned from offers ---------------------------------------------------
@@ -148,18 +185,27 @@ export class World {
           this.framework = w.record;
           break;
         case 'app':
+          if (!this.apps.has(w.record.id)) this.order = undefined;
           this.apps.set(w.record.id, { record: w.record, spec: this.specOf(w.record) });
+          this.touchApp(w.record.id);
           break;
-        case 'dataset':
+        case 'dataset': {
+          this.touchApp(this.datasets.get(w.record.name)?.owner?.appId);
           this.datasets.set(w.record.name, w.record);
+          this.touchApp(w.record.owner?.appId);
+          this.touchHolders(w.record.name);
           break;
+        }
         case 'task':
           this.putTask(w.record);
           break;
         case 'deleteApp':
           this.apps.delete(w.id);
+          this.order = undefined;
+          this.touchApp(w.id);
           break;
         case 'deleteDataset':
+          this.touchApp(this.datasets.get(w.name)?.owner?.appId);
           this.datasets.delete(w.name);
           break;
         case 'deleteTask':
@@ -167,6 +213,13 @@ export class World {
           break;
         case 'move':
           this.moves.set(w.record.id, w.record);
+          if (w.record.state === 'RUNNING') this.activeMoves.set(w.record.dataset, w.record);
+          else if (this.activeMoves.get(w.record.dataset)?.id === w.record.id) this.activeMoves.delete(w.record.dataset);
+          this.touchApp(w.record.appId);
+          this.touchApp(this.datasets.get(w.record.dataset)?.owner?.appId);
+          break;
+        case 'deleteMove':
+          this.moves.delete(w.id);
           break;
         default: {
           const never: never = w;
@@ -181,9 +234,11 @@ export class World {
       switch (n.kind) {
         case 'backoff':
           this.backoffs.set(n.instanceKey, { failures: n.failures, notBefore: n.notBefore });
+          this.touchApp(parseInstanceKey(n.instanceKey).appId);
           break;
         case 'backoffReset':
           this.backoffs.delete(n.instanceKey);
+          this.touchApp(parseInstanceKey(n.instanceKey).appId);
           break;
         case 'pending':
           this.pending.set(n.instanceKey, n.reason);
@@ -216,9 +271,21 @@ export class World {
     }
   }
 
+  /** Apps whose tasks hold the dataset are affected by what happens to it (their situations name it). */
+  private touchHolders(dataset: string): void {
+    for (const id of this.byDataset.get(dataset) ?? []) this.touchApp(this.tasks.get(id)?.appId);
+  }
+
   private putTask(t: TaskRecord): void {
     this.removeTask(t.taskId);
     this.tasks.set(t.taskId, t);
+    this.touchApp(t.appId);
+    let ofApp = this.byApp.get(t.appId);
+    if (!ofApp) this.byApp.set(t.appId, (ofApp = new Set()));
+    ofApp.add(t.taskId);
+    if (!isTerminalTaskState(t.state)) this.liveOnAgent.set(t.agentId, this.liveTasksOn(t.agentId) + 1);
+    if (t.kind === 'node' && !isTerminalTaskState(t.state)) this.nodeTasks.set(t.agentId, t.taskId);
+    if (holdsDataset(t) && (t.state === 'TASK_UNREACHABLE' || t.state === 'TASK_LOST' || t.state === 'TASK_UNKNOWN')) this.outOfSight.add(t.taskId);
     const key = instanceKey(t.appId, t.instance);
     let set = this.byInstance.get(key);
     if (!set) this.byInstance.set(key, (set = new Set()));
@@ -235,6 +302,17 @@ export class World {
     if (!old) return;
     this.tasks.delete(taskId);
     this.killsSent.delete(taskId);
+    this.touchApp(old.appId);
+    const ofApp = this.byApp.get(old.appId);
+    ofApp?.delete(taskId);
+    if (ofApp?.size === 0) this.byApp.delete(old.appId);
+    if (!isTerminalTaskState(old.state)) {
+      const n = this.liveTasksOn(old.agentId) - 1;
+      if (n > 0) this.liveOnAgent.set(old.agentId, n);
+      else this.liveOnAgent.delete(old.agentId);
+    }
+    if (this.nodeTasks.get(old.agentId) === taskId) this.nodeTasks.delete(old.agentId);
+    this.outOfSight.delete(taskId);
     const key = instanceKey(old.appId, old.instance);
     const set = this.byInstance.get(key);
     set?.delete(taskId);
