@@ -110,13 +110,13 @@ export function allSituations(world: World, now: number): { key: string; situati
   return out;
 }
 
-/** Tasks no instance wants any more: of deleted apps, of instances scaled away, or older duplicates of an instance. */
-export function surplusTasks(world: World): { task: TaskRecord; why: string }[] {
+/** Tasks of one app that no instance wants any more: of a deleted app, of instances scaled away, or older duplicates of an instance. */
+export function surplusTasksOf(world: World, appId: string): { task: TaskRecord; why: string }[] {
   const out: { task: TaskRecord; why: string }[] = [];
-  const activeByInstance = new Map<string, TaskRecord[]>();
-  for (const task of world.tasks.values()) {
+  const app = world.apps.get(appId);
+  const activeByInstance = new Map<number, TaskRecord[]>();
+  for (const task of world.tasksOfApp(appId)) {
     if (!isLive(task) || task.kind === 'node') continue;
-    const app = world.apps.get(task.appId);
     if (app === undefined) {
       out.push({ task, why: `app ${task.appId} was deleted` });
       continue;
@@ -126,10 +126,9 @@ export function surplusTasks(world: World): { task: TaskRecord; why: string }[] 
       continue;
     }
     if (isActive(task) && !task.killRequested && task.kind !== 'prepare') {
-      const key = instanceKey(task.appId, task.instance);
-      const list = activeByInstance.get(key) ?? [];
+      const list = activeByInstance.get(task.instance) ?? [];
       list.push(task);
-      activeByInstance.set(key, list);
+      activeByInstance.set(task.instance, list);
     }
   }
   for (const tasks of activeByInstance.values()) {
@@ -138,6 +137,13 @@ export function surplusTasks(world: World): { task: TaskRecord; why: string }[] 
     for (const t of tasks) if (t !== keep) out.push({ task: t, why: `instance ${t.instance} of ${t.appId} has a newer task ${keep.taskId}` });
   }
   return out;
+}
+
+/** Surplus tasks of every app (see surplusTasksOf). */
+export function surplusTasks(world: World): { task: TaskRecord; why: string }[] {
+  const appIds = new Set<string>();
+  for (const t of world.tasks.values()) if (t.kind !== 'node') appIds.add(t.appId);
+  return [...appIds].flatMap((id) => surplusTasksOf(world, id));
 }
 
 function newest(tasks: TaskRecord[]): TaskRecord {

@@ -7,17 +7,24 @@
 // durably before the first KILL, so a new leader keeps killing.
 
 import type { TaskRecord } from '../state/model.js';
-import { surplusTasks } from './instanceSituation.js';
+import { surplusTasksOf } from './instanceSituation.js';
 import { isActive, isLive } from './liveness.js';
 import { emptyPlan, type Plan } from './plan.js';
 import type { SchedulerConfig } from './schedulerConfig.js';
 import type { World } from './world.js';
 
+/**
+ * The kills due now. Only apps changed since the last call are examined
+ * (World.killDirty, consumed here), plus the kills already under way, so a
+ * tick costs little with thousands of apps.
+ */
 export function planKills(world: World, now: number, config: SchedulerConfig): Plan {
   const plan = emptyPlan();
   const stamp = new Date(now).toISOString();
   const retryMs = config.killRetrySeconds * 1000;
-  const toKill = [...surplusTasks(world).map((s) => s.task), ...staleTasksToReplace(world)];
+  const apps = [...world.killDirty];
+  world.killDirty.clear();
+  const toKill = apps.flatMap((id) => [...surplusTasksOf(world, id).map((s) => s.task), ...staleTasksOf(world, id)]);
   const marked = new Set<string>();
   for (const task of toKill) {
     if (task.killRequested || marked.has(task.taskId)) continue;
@@ -26,8 +33,9 @@ export function planKills(world: World, now: number, config: SchedulerConfig): P
     plan.mesos.push({ type: 'KILL', taskId: task.taskId, agentId: task.agentId });
     plan.notes.push({ kind: 'killSent', taskId: task.taskId, at: now });
   }
-  for (const task of world.tasks.values()) {
-    if (!task.killRequested || !isLive(task)) continue;
+  for (const taskId of world.killing) {
+    const task = world.tasks.get(taskId);
+    if (task === undefined || !task.killRequested || !isLive(task)) continue;
     const last = world.killsSent.get(task.taskId);
     if (last !== undefined && now - last < retryMs) continue;
     plan.mesos.push({ type: 'KILL', taskId: task.taskId, agentId: task.agentId });
@@ -60,8 +68,14 @@ function serving(task: TaskRecord, checksHealth: boolean): boolean {
  * minus the instances already not serving.
  */
 export function staleTasksToReplace(world: World): TaskRecord[] {
+  return [...world.apps.keys()].flatMap((id) => staleTasksOf(world, id));
+}
+
+/** The stale tasks of one app that may be replaced now (see staleTasksToReplace). */
+export function staleTasksOf(world: World, appId: string): TaskRecord[] {
   const out: TaskRecord[] = [];
-  for (const app of world.apps.values()) {
+  const app = world.apps.get(appId);
+  if (app !== undefined) {
     const { spec, record } = app;
     const checksHealth = spec.healthChecks.length > 0;
     const stale: TaskRecord[] = [];
@@ -71,13 +85,13 @@ export function staleTasksToReplace(world: World): TaskRecord[] {
       if (tasks.some((t) => serving(t, checksHealth))) servingInstances++;
       for (const t of tasks) if (!t.killRequested && t.configVersion !== record.configVersion) stale.push(t);
     }
-    if (stale.length === 0) continue;
     const budget = Math.max(1, Math.floor(spec.instances * (1 - spec.upgradeStrategy.minimumHealthCapacity) + 1e-9));
     const allowed = budget - (spec.instances - servingInstances);
-    if (allowed <= 0) continue;
-    const order = spec.killSelection === 'OLDEST_FIRST' ? 1 : -1;
-    stale.sort((a, b) => order * a.launchedAt.localeCompare(b.launchedAt));
-    out.push(...stale.slice(0, allowed));
+    if (stale.length > 0 && allowed > 0) {
+      const order = spec.killSelection === 'OLDEST_FIRST' ? 1 : -1;
+      stale.sort((a, b) => order * a.launchedAt.localeCompare(b.launchedAt));
+      out.push(...stale.slice(0, allowed));
+    }
   }
   return out;
 }

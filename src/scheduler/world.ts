@@ -9,7 +9,7 @@ import type { Offer } from '../mesos/types.js';
 import type { MoveRecord } from '../moves/moveModel.js';
 import type { AppRecord, DataVia, DatasetRecord, FrameworkRecord, StateSnapshot, TaskRecord } from '../state/model.js';
 import { isTerminalTaskState } from '../mesos/types.js';
-import { holdsDataset } from './liveness.js';
+import { holdsDataset, provesDeath } from './liveness.js';
 import type { MemoryNote, RecordWrite } from './plan.js';
 
 export interface AgentView {
@@ -87,6 +87,10 @@ export class World {
   readonly dirtyApps = new Set<string>();
   /** cached situations per app (see instanceSituation.ts), dropped when the app turns dirty */
   readonly situations = new Map<string, unknown>();
+  /** apps whose tasks the kill decisions must look at again (same marking as dirtyApps, consumed separately) */
+  readonly killDirty = new Set<string>();
+  /** live tasks Ferry asked Mesos to kill, whose kills are repeated until Mesos answers */
+  readonly killing = new Set<string>();
 
   constructor(private readonly specOf: (record: AppRecord) => AppSpec) {}
 
@@ -153,6 +157,7 @@ export class World {
   touchApp(appId: string | undefined): void {
     if (appId === undefined || appId === '') return;
     this.dirtyApps.add(appId);
+    this.killDirty.add(appId);
     this.situations.delete(appId);
   }
 
@@ -286,6 +291,7 @@ export class World {
     if (!isTerminalTaskState(t.state)) this.liveOnAgent.set(t.agentId, this.liveTasksOn(t.agentId) + 1);
     if (t.kind === 'node' && !isTerminalTaskState(t.state)) this.nodeTasks.set(t.agentId, t.taskId);
     if (holdsDataset(t) && (t.state === 'TASK_UNREACHABLE' || t.state === 'TASK_LOST' || t.state === 'TASK_UNKNOWN')) this.outOfSight.add(t.taskId);
+    if (t.killRequested === true && !provesDeath(t.state)) this.killing.add(t.taskId);
     const key = instanceKey(t.appId, t.instance);
     let set = this.byInstance.get(key);
     if (!set) this.byInstance.set(key, (set = new Set()));
@@ -313,6 +319,7 @@ export class World {
     }
     if (this.nodeTasks.get(old.agentId) === taskId) this.nodeTasks.delete(old.agentId);
     this.outOfSight.delete(taskId);
+    this.killing.delete(taskId);
     const key = instanceKey(old.appId, old.instance);
     const set = this.byInstance.get(key);
     set?.delete(taskId);
