@@ -52,11 +52,11 @@ export const datasetCreateBody = z
 export const datasetListQuery = z.strictObject({
   app: z.string().min(1).optional().describe('only datasets owned by this app id, e.g. /prod/db'),
   agent: z.string().min(1).optional().describe('only datasets on this agent'),
-  state: z.enum(DATASET_STATES, { error: `state must be one of ${DATASET_STATES.join(', ')}` }).optional(),
+  state: z.enum(DATASET_STATES, { error: `state must be one of ${DATASET_STATES.join(', ')}` }).optional().describe('only datasets in this state'),
 });
 
 export const moveListQuery = z.strictObject({
-  state: z.enum(MOVE_STATES, { error: `state must be one of ${MOVE_STATES.join(', ')}` }).optional(),
+  state: z.enum(MOVE_STATES, { error: `state must be one of ${MOVE_STATES.join(', ')}` }).optional().describe('only moves in this state'),
 });
 
 export const appDeleteQuery = z.strictObject({
@@ -177,6 +177,9 @@ export const appRestartAnswerShape = z.object({ id: z.string(), restarting: z.li
 export const datasetListAnswerShape = z.object({ datasets: z.array(datasetViewShape) });
 export const datasetAnswerShape = z.object({ dataset: datasetViewShape });
 export const datasetDeletedAnswerShape = z.object({ name: z.string(), deleted: z.literal(true) });
+export const datasetDeletingAnswerShape = z
+  .object({ name: z.string(), deleting: z.literal(true), operationId: z.string(), operation: moveViewShape })
+  .describe('the dataset held data: a destroy operation (a move record with trigger "destroy") removes it, then the record');
 export const moveStartedAnswerShape = z.object({ moveId: z.string(), move: moveViewShape });
 export const moveListAnswerShape = z.object({ moves: z.array(moveViewShape) });
 export const moveAnswerShape = z.object({ move: moveViewShape });

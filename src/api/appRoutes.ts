@@ -193,8 +193,9 @@ export function appRoutes(api: ApiContext): Router {
 
 /**
  * The datasets to delete with an app (?deleteDatasets=true): all of them, but
- * only if none may hold data. Ferry cannot yet remove placed data (that is its
- * backend's destroy step on the agent), so a placed one refuses the whole delete.
+ * only if none may hold data. Placed data is removed by a destroy operation,
+ * which may start only once no task holds the dataset, i.e. after the app's
+ * tasks are dead; so a placed one refuses the whole delete, saying what to do.
  */
 function datasetsToDelete(world: World, appId: string): string[] {
   const owned = [...world.datasets.values()].filter((d) => d.owner?.appId === appId);
@@ -203,8 +204,8 @@ function datasetsToDelete(world: World, appId: string): string[] {
     throw new ApiError(
       409,
       `deleteDatasets=true refused: ${placed.map((d) => `${d.name} (${d.state}${d.agentId !== undefined ? ` on agent ${d.agentId}` : ''})`).join(', ')} ` +
-        `may hold data, and Ferry removes placed data only through its backend's destroy step, which it does not run yet; ` +
-        `delete the app without deleteDatasets (its datasets are kept) and remove their data on the agents yourself`,
+        `may hold data, which can be removed only once the app's tasks are dead; ` +
+        `delete the app without deleteDatasets, then DELETE /v1/datasets/<name> for each`,
       'deleteDatasets',
     );
   }

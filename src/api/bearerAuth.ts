@@ -36,7 +36,6 @@ export function bearerAuth(tokens: TokenTable | undefined) {
         'WWW-Authenticate': 'Bearer realm="ferry", error="insufficient_scope"',
       });
     }
-    ctx.state['role'] = role;
     return next();
   };
 }

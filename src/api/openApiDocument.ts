@@ -60,6 +60,7 @@ const ANSWERS: Record<string, z.ZodType> = {
   DatasetList: shapes.datasetListAnswerShape,
   DatasetAnswer: shapes.datasetAnswerShape,
   DatasetDeleted: shapes.datasetDeletedAnswerShape,
+  DatasetDeleting: shapes.datasetDeletingAnswerShape,
   MoveStarted: shapes.moveStartedAnswerShape,
   MoveList: shapes.moveListAnswerShape,
   MoveAnswer: shapes.moveAnswerShape,
@@ -146,10 +147,16 @@ export const OPERATIONS: Record<string, Partial<Record<Method, Operation>>> = {
   '/v1/datasets/{name}': {
     get: { summary: 'one dataset', parameters: [name], answers: { 200: ['the dataset', 'DatasetAnswer'], ...missing('dataset') } },
     delete: {
-      summary: 'delete a dataset that no app uses and that holds no data',
+      summary: 'delete a dataset that no app uses: at once when it holds no data, else after its backend removed the data',
       write: true,
       parameters: [name],
-      answers: { 200: ['deleted', 'DatasetDeleted'], 409: ['it is in use, moving, or holds data'], ...missing('dataset'), ...notLeader },
+      answers: {
+        200: ['deleted (it held no data)', 'DatasetDeleted'],
+        202: ['its data is being removed (Location: /v1/moves/{id}); the record goes when that is done', 'DatasetDeleting'],
+        409: ['it is in use, moving, or already being deleted'],
+        ...missing('dataset'),
+        ...notLeader,
+      },
     },
   },
   '/v1/datasets/{name}/move': {

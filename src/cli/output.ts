@@ -124,6 +124,14 @@ export function formatMiB(mib: number | undefined): string {
   return `${Number.isInteger(value) ? value : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
 }
 
+/** A byte count as people read it: "20 B", "3.5 KiB", "12 MiB". */
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '-';
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+  return formatMiB(bytes / (1024 * 1024));
+}
+
 /** A duration as people read it: "850 ms", "4.2 s", "3 min 5 s", "2 h 10 min". */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '-';

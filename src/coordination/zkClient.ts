@@ -133,7 +133,8 @@ interface NativeZk extends EventEmitter {
   a_set(path: string, data: Buffer | string, version: number, cb: (rc: number, error: string, stat: NativeStat) => void): void;
   a_delete_(path: string, version: number, cb: (rc: number, error: string) => void): void;
   add_auth(scheme: string, auth: string, cb: (rc: number, error: string) => void): void;
-  a_set_acl(path: string, version: number, acl: { perms: number; scheme: string; auth: string }[], cb: (rc: number, error: string) => void): void;
+  /** the binding reads each entry's permissions from `perm` (its getter answers with `perms`) */
+  a_set_acl(path: string, version: number, acl: { perm: number; scheme: string; auth: string }[], cb: (rc: number, error: string) => void): void;
   a_get_acl(path: string, cb: (rc: number, error: string, acl: { perms: number; scheme: string; auth: string }[] | null, stat: NativeStat | null) => void): void;
   a_sync(path: string, cb: (rc: number, error: string, path: string) => void): void;
   client_id: string;
@@ -345,10 +346,10 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    */
   private async restrict(path: string): Promise<void> {
     const acl = this.ownerAcl!;
-    const native = acl.map((a) => ({ perms: a.perms, scheme: a.scheme, auth: a.id }));
+    const entries = acl.map((a) => ({ perm: a.perms, scheme: a.scheme, auth: a.id }));
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.call('setAcl', path, () => undefined, (cb) => this.zk.a_set_acl(path, 0, native, cb));
+        await this.call('setAcl', path, () => undefined, (cb) => this.native.a_set_acl(path, 0, entries, cb));
         break;
       } catch (err) {
         if (isZkError(err, 'CONNECTIONLOSS') || isZkError(err, 'OPERATIONTIMEOUT')) {
@@ -379,7 +380,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         acl: (acl ?? []).map((a) => ({ perms: a.perms, scheme: a.scheme, id: a.auth })),
         aversion: stat?.aversion ?? -1,
       }),
-      (cb) => this.zk.a_get_acl(path, cb),
+      (cb) => this.native.a_get_acl(path, cb),
     );
   }
 

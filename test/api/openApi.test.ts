@@ -142,4 +142,8 @@ t.test('real answers match their documented shapes', async (t) => {
   conforms(t, shapes.appRestartAnswerShape, (await ferry.call('POST', '/v1/apps/shaped/restart')).body, 'POST /v1/apps/{id}/restart');
   conforms(t, shapes.appDeletedAnswerShape, (await ferry.call('DELETE', '/v1/apps/shaped')).body, 'DELETE /v1/apps/{id}');
   conforms(t, shapes.datasetDeletedAnswerShape, (await ferry.call('DELETE', '/v1/datasets/shaped')).body, 'DELETE /v1/datasets/{name}');
+  let deleting: { status: number; body: unknown } | undefined;
+  await waitFor(async () => (deleting = await ferry.call('DELETE', '/v1/datasets/shaped-data')).status !== 409, 20_000, () => JSON.stringify(deleting));
+  t.equal(deleting!.status, 202, 'a dataset that holds data is deleted through a destroy operation');
+  conforms(t, shapes.datasetDeletingAnswerShape, deleting!.body, 'DELETE /v1/datasets/{name} of a placed dataset');
 });

@@ -2,10 +2,21 @@
 // Query protocol the AWS SDK uses (form-encoded POST, 2016-11-15 XML replies,
 // EC2 error XML with 400/503), for the volume calls Ferry makes. States change
 // asynchronously after configurable delays, and throttling or any error can be
-// injected. It never talks to AWS and keeps everything in memory.
+// injected. It never talks to AWS and keeps everything in memory. With
+// `backing` (root only), volumes are real: each is a sparse image file, an
+// attached volume is a loop device linked under its instance's device root,
+// and detaching behaves as EBS does (a mounted device stays busy; a forced
+// detach takes the device from under its users).
 
+import { rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
+import { silentLogger } from '../../src/common/log.js';
+import { killHoldersAndUnmount } from '../../src/node/block/deviceMount.js';
+import { attachLoopDevice, detachLoopDevice, loopDevicesOf } from '../../src/node/block/loopDevices.js';
+import { mountsOfDevice } from '../../src/node/block/mountTable.js';
 
 export interface FakeInstance {
   instanceId: string;
@@ -18,6 +29,14 @@ export interface FakeInstance {
   hangsOnDetach?: boolean;
 }
 
+/** Real devices behind the fake's volumes (needs root: losetup, mount, fuser). */
+export interface FakeEc2Backing {
+  /** where each volume's sparse image (`<volume id>.img`, as large as the volume) is kept */
+  imageDir: string;
+  /** the directory in which an instance sees its attached devices (its agent's `ferry_device_root`) */
+  deviceRoot: (instanceId: string) => string;
+}
+
 export interface FakeEc2Options {
   zones?: string[];
   instances?: FakeInstance[];
@@ -27,13 +46,20 @@ export interface FakeEc2Options {
   throttleEveryNth?: number;
   /** DescribeVolumes pages hold at most this many volumes */
   pageSize?: number;
+  backing?: FakeEc2Backing;
 }
 
 interface FakeAttachment {
   instanceId: string;
   device: string;
-  state: 'attaching' | 'attached' | 'detaching';
+  /** 'busy': a normal detach waits for the instance to stop using the device (it is still mounted there) */
+  state: 'attaching' | 'attached' | 'detaching' | 'busy';
   attachTime: string;
+  /** a forced detach was asked for: it wins over a busy normal one */
+  forced?: boolean;
+  /** backing: the loop device that is this attachment, and its link under the instance's device root */
+  loopDevice?: string;
+  link?: string;
 }
 
 interface FakeVolume {
@@ -47,6 +73,8 @@ interface FakeVolume {
   attachment?: FakeAttachment;
   tags: Map<string, string>;
   clientToken?: string;
+  /** backing: the sparse image file holding the volume's blocks */
+  image?: string;
 }
 
 interface InjectedError {
@@ -70,6 +98,9 @@ class Ec2Refusal extends Error {
 const NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const SIZE_LIMITS: Record<string, [number, number]> = { gp3: [1, 16_384], gp2: [1, 16_384], io1: [4, 16_384], io2: [4, 65_536], st1: [125, 16_384], sc1: [125, 16_384], standard: [1, 1024] };
 const VALID_DEVICE = /^\/dev\/(sd[b-z]|xvd[b-z])$/;
+const GiB = 1024 ** 3;
+/** how often a busy detach looks again whether the instance has unmounted the device */
+const BUSY_RECHECK_MS = 25;
 
 export class FakeEc2 {
   readonly zones: string[];
@@ -77,6 +108,10 @@ export class FakeEc2 {
   readonly volumes = new Map<string, FakeVolume>();
   /** every request's Action, in order, throttled ones included */
   readonly requests: string[] = [];
+  /** backing: device work that failed (losetup, links), in order; a test expects none */
+  readonly deviceErrors: string[] = [];
+  /** backing: forced detaches that took a device from processes or mounts still using it */
+  readonly fencedUsers: { volumeId: string; instanceId: string; mountPoints: string[]; pids: string }[] = [];
   throttled = 0;
   throttleEveryNth: number | undefined;
   private readonly tokens = new Map<string, FakeVolume>();
@@ -84,6 +119,9 @@ export class FakeEc2 {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly delays: Required<NonNullable<FakeEc2Options['delaysMs']>>;
   private readonly pageSize: number;
+  private readonly backing: FakeEc2Backing | undefined;
+  /** backing: each volume's device work, one step after another */
+  private readonly deviceWork = new Map<string, Promise<void>>();
   private server: Server | undefined;
   private sequence = 0;
 
@@ -93,6 +131,7 @@ export class FakeEc2 {
     this.delays = { create: 20, attach: 20, detach: 20, delete: 10, ...options.delaysMs };
     this.throttleEveryNth = options.throttleEveryNth;
     this.pageSize = options.pageSize ?? 1000;
+    this.backing = options.backing;
   }
 
   /** Starts listening on 127.0.0.1 and returns the endpoint URL for the SDK. */
@@ -103,14 +142,18 @@ export class FakeEc2 {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
+  /** Stops serving and, with backing, releases every loop device of its images (unmounting them first); never throws. */
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const server = this.server;
     this.server = undefined;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server !== undefined) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await Promise.allSettled([...this.deviceWork.values()]);
+    if (this.backing !== undefined) await this.releaseAllDevices(this.backing);
   }
 
   /** The next `times` calls of `action` (or '*' for any) fail with this EC2 error. */
@@ -213,6 +256,11 @@ export class FakeEc2 {
       tags: new Map(),
     };
     if (iops !== null) volume.iops = Number(iops);
+    if (this.backing !== undefined) {
+      volume.image = join(this.backing.imageDir, `${volume.volumeId}.img`);
+      writeFileSync(volume.image, '', { flag: 'wx' });
+      truncateSync(volume.image, size * GiB);
+    }
     for (const [key, value] of indexedPairs(params, 'TagSpecification.1.Tag', 'Key', 'Value')) volume.tags.set(key, value);
     if (token !== undefined) {
       volume.clientToken = token;
@@ -258,7 +306,25 @@ export class FakeEc2 {
     volume.attachment = attachment;
     volume.state = 'in-use';
     this.later(this.delays.attach, () => {
-      if (volume.attachment === attachment && attachment.state === 'attaching') attachment.state = 'attached';
+      if (volume.attachment !== attachment || attachment.state !== 'attaching') return;
+      const backing = this.backing;
+      if (backing === undefined) {
+        attachment.state = 'attached';
+        return;
+      }
+      // the device appears on the instance before EC2 reports the attachment complete
+      this.onDevice(volume, async () => {
+        if (volume.attachment !== attachment || attachment.state !== 'attaching') return;
+        try {
+          await this.plugIn(volume, attachment, backing);
+          attachment.state = 'attached';
+        } catch (err) {
+          this.deviceErrors.push(`attaching ${volume.volumeId} to ${attachment.instanceId}: ${(err as Error).message}`);
+          // EC2 drops an attachment that failed
+          delete volume.attachment;
+          volume.state = 'available';
+        }
+      });
     });
     return attachmentXml(volume.volumeId, attachment);
   }
@@ -273,17 +339,109 @@ export class FakeEc2 {
       throw new Ec2Refusal('InvalidAttachment.NotFound', `Volume '${volume.volumeId}' is not attached to instance '${instanceId}'`);
     }
     if (attachment.state === 'attaching' && !force) throw new Ec2Refusal('IncorrectState', `Volume '${volume.volumeId}' is still attaching.`);
-    attachment.state = 'detaching';
+    if (attachment.state !== 'busy' || force) attachment.state = 'detaching';
+    if (force) attachment.forced = true;
     const hangs = this.instances.get(attachment.instanceId)?.hangsOnDetach === true;
-    if (!hangs || force) {
-      this.later(this.delays.detach, () => {
-        if (volume.attachment === attachment) {
-          delete volume.attachment;
-          volume.state = 'available';
-        }
-      });
-    }
+    if (!hangs || force) this.later(this.delays.detach, () => this.completeDetach(volume, attachment, force));
     return attachmentXml(volume.volumeId, attachment);
+  }
+
+  /**
+   * Ends a detach. Backed, as EBS does: a normal detach of a device the
+   * instance still has mounted stays 'busy' until it is unmounted there (EC2's
+   * DetachVolume documentation); a forced one takes the device away from
+   * under its users, so that nothing on the old instance can write to the
+   * volume again: here by killing them and unmounting, then removing the
+   * device.
+   */
+  private completeDetach(volume: FakeVolume, attachment: FakeAttachment, force: boolean): void {
+    if (volume.attachment !== attachment || (attachment.forced === true && !force)) return;
+    const done = (): void => {
+      if (volume.attachment !== attachment) return;
+      delete volume.attachment;
+      volume.state = 'available';
+    };
+    if (this.backing === undefined) {
+      done();
+      return;
+    }
+    this.onDevice(volume, async () => {
+      if (volume.attachment !== attachment || (attachment.forced === true && !force)) return;
+      const loop = attachment.loopDevice;
+      try {
+        if (!force && loop !== undefined && (await mountsOfDevice(loop)).length > 0) {
+          attachment.state = 'busy';
+          this.later(BUSY_RECHECK_MS, () => this.completeDetach(volume, attachment, false));
+          return;
+        }
+        await this.unplug(volume, attachment, force);
+        done();
+      } catch (err) {
+        this.deviceErrors.push(`detaching ${volume.volumeId} from ${attachment.instanceId}: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  /** The instance sees the volume: a loop device on its image, linked under the device name it was attached as. */
+  private async plugIn(volume: FakeVolume, attachment: FakeAttachment, backing: FakeEc2Backing): Promise<void> {
+    const loop = await attachLoopDevice(volume.image!);
+    attachment.loopDevice = loop;
+    const root = backing.deviceRoot(attachment.instanceId);
+    await mkdir(root, { recursive: true });
+    const link = join(root, basename(attachment.device));
+    await rm(link, { force: true });
+    await symlink(loop, link);
+    attachment.link = link;
+  }
+
+  /** The device leaves the instance; forced, its users are killed and its mounts undone first. */
+  private async unplug(volume: FakeVolume, attachment: FakeAttachment, force: boolean): Promise<void> {
+    const loop = attachment.loopDevice;
+    if (force && loop !== undefined) {
+      const released = await killHoldersAndUnmount(loop, silentLogger());
+      if (released.length > 0) {
+        this.fencedUsers.push({
+          volumeId: volume.volumeId,
+          instanceId: attachment.instanceId,
+          mountPoints: released.map((r) => r.mountPoint),
+          pids: released.map((r) => r.holders).filter((h) => h !== '').join(' '),
+        });
+      }
+    }
+    if (attachment.link !== undefined) await rm(attachment.link, { force: true });
+    if (loop !== undefined) await detachLoopDevice(loop);
+  }
+
+  /** Runs device work of a volume after the work already queued for it. */
+  private onDevice(volume: FakeVolume, work: () => Promise<void>): void {
+    const previous = this.deviceWork.get(volume.volumeId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.deviceWork.set(volume.volumeId, next);
+    void next.finally(() => {
+      if (this.deviceWork.get(volume.volumeId) === next) this.deviceWork.delete(volume.volumeId);
+    });
+  }
+
+  /** Teardown: every loop device of an image in the image directory is unmounted and detached, its links removed. */
+  private async releaseAllDevices(backing: FakeEc2Backing): Promise<void> {
+    const links = [...this.volumes.values()].flatMap((v) => (v.attachment?.link !== undefined ? [v.attachment.link] : []));
+    let images: string[];
+    try {
+      images = (await readdir(backing.imageDir)).filter((n) => n.endsWith('.img')).map((n) => join(backing.imageDir, n));
+    } catch {
+      images = [];
+    }
+    for (const image of images) {
+      try {
+        for (const loop of await loopDevicesOf(image)) {
+          await killHoldersAndUnmount(loop, silentLogger());
+          await detachLoopDevice(loop);
+        }
+      } catch (err) {
+        process.stderr.write(`fake EC2: releasing the loop devices of ${image} failed: ${(err as Error).message}\n`);
+      }
+    }
+    for (const link of links) await rm(link, { force: true }).catch(() => undefined);
   }
 
   private deleteVolume(params: URLSearchParams): string {
@@ -295,6 +453,7 @@ export class FakeEc2 {
       this.later(this.delays.delete, () => {
         volume.state = 'deleted';
         this.volumes.delete(volume.volumeId);
+        if (volume.image !== undefined) rmSync(volume.image, { force: true });
       });
     }
     return '<return>true</return>';

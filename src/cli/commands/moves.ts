@@ -8,7 +8,7 @@ import { segment } from '../argumentParsers.js';
 import { apiAction, withApiOptions, type ApiFlags } from '../clientCommand.js';
 import { EXIT } from '../exitCodes.js';
 import { describeMove, followMove } from '../moveProgress.js';
-import { formatAge, formatDuration, formatMiB, stateCell, type Output } from '../output.js';
+import { formatAge, formatBytes, formatDuration, stateCell, type Output } from '../output.js';
 
 const MOVE_STATES = ['RUNNING', 'SUCCEEDED', 'ROLLED_BACK', 'CANCELLED', 'FAILED'];
 
@@ -105,7 +105,7 @@ function printMove(out: Output, m: MoveShape): void {
     ['error', m.error],
     ['started', m.createdAt !== undefined ? `${m.createdAt} (${formatAge(m.createdAt)})` : undefined],
     ['duration', m.durationMs !== undefined ? formatDuration(m.durationMs) : undefined],
-    ['copy rounds', rounds.length > 0 ? `${rounds.length} (${formatMiB(sent / (1024 * 1024))} sent)` : undefined],
+    ['copy rounds', rounds.length > 0 ? `${rounds.length} (${formatBytes(sent)} sent)` : undefined],
   ]);
   out.heading('STEPS');
   const steps = m.steps ?? [];
