@@ -1,8 +1,6 @@
-// The example stateful app local mode deploys: marathon/examples/kv.json, a
-// key-value server whose command runs kv-server.mjs from $FERRY_EXAMPLES_DIR.
-// Simulated agents run tasks as processes of this machine that inherit the
-// agent's environment (as Mesos agents pass theirs on), so local mode sets
-// that variable once and the definition stays a plain, portable file.
+// The example app local mode deploys, marathon/examples/kv.json. Its command
+// runs kv-server.mjs from $FERRY_EXAMPLES_DIR, which simulated tasks inherit
+// from the agent's (this process's) environment; the file stays plain Marathon.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,8 +25,9 @@ export interface ExampleApp {
 }
 
 export interface ExampleStatus extends ExampleApp {
-  /** the agent its task runs on, once it runs */
+  /** the agent its task runs on, once it runs, and that agent's hostname */
   agentId?: string;
+  hostname?: string;
   /** why it does not run yet, when it does not */
   waiting?: string;
 }
@@ -55,17 +54,17 @@ export async function deployKvExample(client: FerryApiClient): Promise<ExampleAp
   return { id: definition.id, file: 'marathon/examples/kv.json', ...(port !== undefined && port !== 0 ? { port } : {}), ...(dataset !== undefined ? { dataset } : {}) };
 }
 
-/** Waits (up to `timeoutMs`) for the app's instance 0 to run; says why it waits when it does not. */
-export async function exampleRunning(client: FerryApiClient, app: ExampleApp, timeoutMs: number): Promise<ExampleStatus> {
+/** Waits (up to `timeoutMs`, or until `stop` aborts) for the app's instance 0 to run; says why it waits when it does not. */
+export async function exampleRunning(client: FerryApiClient, app: ExampleApp, timeoutMs: number, stop: AbortSignal): Promise<ExampleStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: AppDetailShape | undefined;
-  for (;;) {
+  while (!stop.aborted) {
     last = await client.get<AppDetailShape>(appPath(app.id));
     const task = last.tasks?.find((t) => t.state === 'TASK_RUNNING');
-    if (task?.agentId !== undefined) return { ...app, agentId: task.agentId };
+    if (task?.agentId !== undefined) return { ...app, agentId: task.agentId, ...(task.hostname !== undefined ? { hostname: task.hostname } : {}) };
     if (Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const reason = last.pending?.[0]?.reason ?? last.tasks?.at(-1)?.message ?? 'it has not started yet';
+  const reason = last?.pending?.[0]?.reason ?? last?.tasks?.at(-1)?.message ?? 'it has not started yet';
   return { ...app, waiting: reason };
 }

@@ -12,8 +12,6 @@ export interface GuideFacts {
   workDir: string;
   agentIds: string[];
   example?: ExampleStatus;
-  /** what was cleaned up from an earlier run, if anything */
-  notes: string[];
 }
 
 export function localGuide(facts: GuideFacts): string {
@@ -23,7 +21,6 @@ export function localGuide(facts: GuideFacts): string {
     return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
   };
   const lines: string[] = [
-    ...facts.notes,
     '',
     `Ferry local mode: a simulated Mesos cluster with ${facts.agentIds.length} agents on this machine.`,
     '',
@@ -51,6 +48,12 @@ export function localGuide(facts: GuideFacts): string {
       `  move it             ${ferry} apps move ${example.id} --to any --wait`,
     );
     if (kv !== undefined) lines.push(`  read it again       curl -i ${kv}/kv/greeting     (same value, another agent)`);
+    const machine = example.hostname ?? '<its agent\'s hostname>';
+    const inAMinute = "'$(( ($(date +%s) + 60) * 10**9 ))'";
+    lines.push(
+      `  maintenance on its machine, and the data follows it away (see \`${ferry} datasets show ${example.dataset ?? '<dataset>'}\` for the current HOST):`,
+      `                      curl -XPOST ${facts.simUrl}/maintenance/schedule -d '{"windows":[{"machine_ids":[{"hostname":"${machine}","ip":"127.0.0.1"}],"unavailability":{"start":{"nanoseconds":${inAMinute}}}}]}'`,
+    );
     lines.push(
       `  kill its agent      curl -XPOST ${facts.simUrl}/sim/agents/${agent}/stop`,
       `  see why it waits    ${ferry} apps show ${example.id}     (a local dataset lives only on its agent)`,
@@ -67,5 +70,5 @@ export function localGuide(facts: GuideFacts): string {
     '',
     'More in docs/local-mode.md. Ctrl-C stops everything.',
   );
-  return `${lines.join('\n').replace(/^\n+/, '')}\n`;
+  return `${lines.join('\n')}\n`;
 }

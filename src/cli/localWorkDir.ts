@@ -1,7 +1,6 @@
-// The directory `ferry local` keeps its cluster in: locked while it runs (so
-// two never share it), cleared of an earlier run's simulator and state (a
-// simulated cluster cannot outlive its process: its agents get new ids), and
-// never a directory that holds anything local mode did not put there.
+// The directory `ferry local` keeps its cluster in: locked while it runs,
+// cleared of an earlier run (a simulated cluster cannot outlive its process),
+// and never one that holds anything local mode did not put there.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';

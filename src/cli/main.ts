@@ -1,6 +1,6 @@
 // The `ferry` command line: one subcommand per file under commands/, wired up
-// here with the settings every command shares (usage errors exit 2, help is
-// sorted). This file parses nothing itself and holds no behaviour of its own.
+// here with the settings every command shares (usage errors exit 2, sorted
+// help). `sim` and `scheduler`, which load all of Ferry, load only when asked for.
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { reportFailure } from './clientCommand.js';

@@ -1,7 +1,6 @@
-// `ferry local`: a whole Ferry on this machine (simulated master and agents,
-// one scheduler on the embedded file store, API and UI), with the example kv
-// app deployed and a walkthrough printed. Ctrl-C (or SIGTERM) stops it all and
-// leaves no process behind. Flags and signals only; see ../localCluster.ts.
+// `ferry local`: a whole Ferry on this machine with the kv example deployed and
+// a walkthrough printed; Ctrl-C or SIGTERM stops it all, leaving no process
+// behind. Flags, signals and printing only; the cluster is ../localCluster.ts.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { reportFailure } from '../clientCommand.js';
@@ -57,8 +56,8 @@ export function localCommand(): Command {
 async function runLocal(flags: LocalFlags): Promise<number> {
   // A signal during start-up is honoured once the cluster is up (and then stopped at once).
   let stopSignal: NodeJS.Signals | undefined;
-  let onStop: (() => void) | undefined;
-  const stopRequested = new Promise<void>((resolve) => (onStop = resolve));
+  const stopping = new AbortController();
+  const stopRequested = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
@@ -67,7 +66,7 @@ async function runLocal(flags: LocalFlags): Promise<number> {
       process.exit(130);
     }
     stopSignal = signal;
-    onStop?.();
+    stopping.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -83,21 +82,18 @@ async function runLocal(flags: LocalFlags): Promise<number> {
   }
   let status = EXIT.ok as number;
   try {
-    if (stopSignal === undefined) {
-      const notes: string[] = [];
-      if (cluster.workDir.cleared) notes.push(`Cleared the previous local cluster in ${cluster.workDir.dir} (a simulated cluster does not outlive its process).`);
-      if (cluster.workDir.leftoverProcesses > 0) notes.push(`Ended ${cluster.workDir.leftoverProcesses} task process(es) an earlier run left behind.`);
-      let example: ExampleStatus | undefined;
-      if (flags.example) {
-        const deployed = await deployKvExample(cluster.client);
-        process.stdout.write(`Deployed the example app ${deployed.id}; waiting for it to run...\n`);
-        example = await Promise.race([exampleRunning(cluster.client, deployed, EXAMPLE_START_TIMEOUT_MS), stopRequested.then(() => undefined)]);
-      }
-      if (stopSignal === undefined) {
-        process.stdout.write(localGuide({ apiUrl: cluster.apiUrl, simUrl: cluster.simUrl, workDir: cluster.workDir.dir, agentIds: cluster.agentIds, notes, ...(example !== undefined ? { example } : {}) }));
-      }
-      await stopRequested;
+    if (cluster.workDir.cleared) process.stdout.write(`Cleared the previous local cluster in ${cluster.workDir.dir} (a simulated cluster does not outlive its process).\n`);
+    if (cluster.workDir.leftoverProcesses > 0) process.stdout.write(`Ended ${cluster.workDir.leftoverProcesses} task process(es) an earlier run left behind.\n`);
+    let example: ExampleStatus | undefined;
+    if (flags.example && !stopping.signal.aborted) {
+      const deployed = await deployKvExample(cluster.client);
+      process.stdout.write(`Deployed the example app ${deployed.id}; waiting for it to run...\n`);
+      example = await exampleRunning(cluster.client, deployed, EXAMPLE_START_TIMEOUT_MS, stopping.signal);
     }
+    if (!stopping.signal.aborted) {
+      process.stdout.write(localGuide({ apiUrl: cluster.apiUrl, simUrl: cluster.simUrl, workDir: cluster.workDir.dir, agentIds: cluster.agentIds, ...(example !== undefined ? { example } : {}) }));
+    }
+    await stopRequested;
   } catch (err) {
     status = reportFailure(err);
   }
