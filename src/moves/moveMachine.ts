@@ -62,7 +62,8 @@ export function agentsNeedingNodeExecutors(world: World): Set<string> {
       if (m.step === 'ROLLBACK') out.add(m.to);
     } else {
       if ((m.step === 'STOP_TASK' || m.step === 'UNMOUNT') && !m.forced && m.from !== '') out.add(m.from);
-      if (m.step === 'ATTACH' || m.step === 'MOUNT') out.add(m.to);
+      // the destination's executor starts while the source is released, not after: MOUNT would wait for it with the app down
+      if (['CREATE', 'STOP_TASK', 'FENCE', 'UNMOUNT', 'DETACH', 'ATTACH', 'MOUNT'].includes(m.step)) out.add(m.to);
       if (m.step === 'REMOUNT') out.add(m.from);
     }
   }

@@ -366,9 +366,11 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       if (item.kind !== 'event' || plan.writes.some((w) => w.kind === 'deleteTask' || w.kind === 'move')) needsInterest = true;
     }
     // moves advance as far as they can in this batch: a step that ends lets the next one start at once
+    let switched = false;
     for (let pass = 0; pass < MOVE_PASSES && world.moves.size > 0; pass++) {
       try {
         const moves = planMoves(world, { now, config: this.options.config });
+        switched ||= movesSwitched(world, moves.writes);
         world.applyWrites(moves.writes);
         world.applyNotes(moves.notes);
         plans.push(moves);
@@ -381,8 +383,9 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
     }
     if (needsInterest || batch.some((i) => i.kind === 'interest')) {
       // deciding walks every instance: at most every INTEREST_EVERY_MS, the rest catch up a moment later
+      // except right after a move's switch: its instance waits for the destination's offer, and the app is down meanwhile
       const wait = this.lastInterestAt + INTEREST_EVERY_MS - now;
-      if (wait <= 0) {
+      if (wait <= 0 || switched) {
         this.lastInterestAt = now;
         const interest = emptyPlan();
         interest.mesos.push(...this.interest.decide(world, now));
@@ -725,6 +728,14 @@ function pruneMoves(world: World): Plan {
   ended.sort((a, b) => (b.endedAt ?? b.updatedAt).localeCompare(a.endedAt ?? a.updatedAt));
   for (const m of ended.slice(MOVES_KEPT)) plan.writes.push({ kind: 'deleteMove', id: m.id });
   return plan;
+}
+
+/** Whether one of these move writes ends a switch: an instance must now launch on the destination (or, placed, for the first time). */
+function movesSwitched(world: World, writes: RecordWrite[]): boolean {
+  return writes.some((w) => {
+    if (w.kind !== 'move' || world.moves.get(w.record.id)?.step === w.record.step) return false;
+    return w.record.step === 'LAUNCH' || (w.record.trigger === 'placement' && w.record.state === 'SUCCEEDED');
+  });
 }
 
 function errorCode(err: unknown): string {
