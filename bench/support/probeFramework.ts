@@ -3,6 +3,8 @@
 // very TaskInfo Ferry would build for an app (on an agent where its data is
 // ready) the moment an offer from that agent is in hand, and kills it, timing
 // ACCEPT → TASK_RUNNING and KILL → terminal status as a framework sees them.
+// Between launches it declines every offer with a long filter (it runs beside
+// Ferry and must not hold what Ferry needs), and revives when it wants one.
 // It decides nothing else and leaves when asked (TEARDOWN).
 
 import { randomUUID } from 'node:crypto';
@@ -36,10 +38,12 @@ export interface ProbeKill {
   state: TaskState;
 }
 
+/** Offers the probe does not use stay away this long, or until it revives. */
+const IDLE_REFUSE_SECONDS = 3600;
+
 type Waiter = { taskId: string; done: (s: TaskState) => boolean; resolve: (s: { status: TaskStatus; seenAt: number }) => void };
 
 export class ProbeFramework {
-  private readonly offers = new Map<string, Offer>();
   private readonly offerWaiters: { agentId: string; resolve: (o: Offer) => void }[] = [];
   private readonly statusWaiters: Waiter[] = [];
 
@@ -70,7 +74,7 @@ export class ProbeFramework {
     const task = build(new OfferResources(offer), taskId);
     const running = this.statusOf(taskId, (s) => s === 'TASK_RUNNING' || isTerminalTaskState(s));
     const acceptAt = Date.now();
-    await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: [task] } }], { refuse_seconds: 0.1 });
+    await this.client.accept([offer.id], [{ type: 'LAUNCH', launch: { task_infos: [task] } }], { refuse_seconds: IDLE_REFUSE_SECONDS });
     const { status, seenAt } = await running;
     if (status.state !== 'TASK_RUNNING') throw new Error(`probe task ${taskId} ended ${status.state} at launch: ${status.message ?? ''}`);
     return { taskId, agentId, acceptAt, runningSeenAt: seenAt, runningAt: agentTime(status, seenAt) };
@@ -90,14 +94,11 @@ export class ProbeFramework {
     await this.client.stop();
   }
 
+  /** Revives (clearing the long filters) and waits; the timing of a launch starts only once the offer is here. */
   private offerFrom(agentId: string): Promise<Offer> {
-    const held = this.offers.get(agentId);
-    if (held !== undefined) {
-      this.offers.delete(agentId);
-      return Promise.resolve(held);
-    }
+    const offer = new Promise<Offer>((resolve) => this.offerWaiters.push({ agentId, resolve }));
     void this.client.revive().catch(() => undefined);
-    return new Promise((resolve) => this.offerWaiters.push({ agentId, resolve }));
+    return offer;
   }
 
   private statusOf(taskId: string, done: (s: TaskState) => boolean): Promise<{ status: TaskStatus; seenAt: number }> {
@@ -125,7 +126,7 @@ export class ProbeFramework {
     }
   }
 
-  /** An offer someone waits for is handed over; one more from an agent is kept; the rest go back at once. */
+  /** An offer someone waits for is handed over; every other goes back at once, not to come again until a revive. */
   private onOffer(offer: Offer): void {
     const agentId = offer.agent_id.value;
     const waiter = this.offerWaiters.find((w) => w.agentId === agentId);
@@ -134,9 +135,7 @@ export class ProbeFramework {
       waiter.resolve(offer);
       return;
     }
-    const held = this.offers.get(agentId);
-    if (held !== undefined) void this.client.decline([held.id], { refuse_seconds: 0.1 }).catch(() => undefined);
-    this.offers.set(agentId, offer);
+    void this.client.decline([offer.id], { refuse_seconds: IDLE_REFUSE_SECONDS }).catch(() => undefined);
   }
 }
 
