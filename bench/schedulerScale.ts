@@ -9,7 +9,7 @@
 // functions is printed per phase.
 //
 //   node dist/bench/schedulerScale.js [--agents 1000] [--apps 10000] [--concurrency 32]
-//        [--stores zk,file] [--data-via env|volume] [--steady-seconds 40] [--profile] [--heap-snapshot]
+//        [--stores zk,file] [--data-via env|volume] [--steady-seconds 40] [--waiting-refuse-seconds 1] [--profile] [--heap-snapshot]
 
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +43,8 @@ interface Args {
   profile: boolean;
   heapSnapshot: boolean;
   timeoutSeconds: number;
+  /** Ferry's --waiting-refuse-seconds: how soon declined offers come back while the unplaceable app waits */
+  waitingRefuseSeconds: number;
 }
 
 interface LogEvent {
@@ -87,7 +89,7 @@ interface StoreResult {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { agents: 1000, apps: 10_000, concurrency: 32, stores: ['zk', 'file'], dataVia: 'env', steadySeconds: 40, profile: false, heapSnapshot: false, timeoutSeconds: 900 };
+  const args: Args = { agents: 1000, apps: 10_000, concurrency: 32, stores: ['zk', 'file'], dataVia: 'env', steadySeconds: 40, profile: false, heapSnapshot: false, timeoutSeconds: 900, waitingRefuseSeconds: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--profile') {
@@ -115,6 +117,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--timeout-seconds':
         args.timeoutSeconds = Number(value);
+        break;
+      case '--waiting-refuse-seconds':
+        args.waitingRefuseSeconds = Number(value);
         break;
       case '--stores':
         args.stores = value.split(',').map((s) => {
@@ -250,7 +255,7 @@ async function runStore(args: Args, store: Store, zk: ZooKeeper | undefined): Pr
   const ferry: FerryProcess = await startFerry({
     name: `ferry-${store}`,
     dir,
-    args: ['--master', sim.address, ...storeArgs, '--data-via', args.dataVia, '--zk-session-timeout', '10000'],
+    args: ['--master', sim.address, ...storeArgs, '--data-via', args.dataVia, '--zk-session-timeout', '10000', '--waiting-refuse-seconds', String(args.waitingRefuseSeconds)],
     ...(profileDir !== undefined ? { cpuProfileDir: profileDir } : {}),
     ...(args.heapSnapshot ? { nodeArgs: ['--heapsnapshot-signal=SIGUSR2'], cwd: heapDir } : {}),
   });

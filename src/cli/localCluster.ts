@@ -102,6 +102,8 @@ function schedulerFlags(options: LocalClusterOptions, workDir: LocalWorkDir, sim
     // the node executor runs with the same Node as this process, wherever PATH points
     nodeCommand: shellWord(process.execPath),
     agentLostTimeout: DEFAULT_SCHEDULER_CONFIG.agentLostTimeoutSeconds,
+    declineRefuseSeconds: DEFAULT_SCHEDULER_CONFIG.declineRefuseSeconds,
+    waitingRefuseSeconds: DEFAULT_SCHEDULER_CONFIG.shortRefuseSeconds,
   };
 }
 

@@ -26,6 +26,8 @@ export async function startScheduler(t: Teardown, flags: Partial<SchedulerFlags>
     defaultMountRoot: DEFAULT_SCHEDULER_CONFIG.defaultMountRoot,
     nodeCommand: 'node',
     agentLostTimeout: DEFAULT_SCHEDULER_CONFIG.agentLostTimeoutSeconds,
+    declineRefuseSeconds: DEFAULT_SCHEDULER_CONFIG.declineRefuseSeconds,
+    waitingRefuseSeconds: DEFAULT_SCHEDULER_CONFIG.shortRefuseSeconds,
     ...flags,
   });
   t.teardown(() => running.stop());

@@ -87,6 +87,8 @@ export interface SchedulerFlags {
   defaultMountRoot: string;
   nodeCommand: string;
   agentLostTimeout: number;
+  declineRefuseSeconds: number;
+  waitingRefuseSeconds: number;
   authTokens?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -120,6 +122,8 @@ export function schedulerCommand(): Command {
     .addOption(new Option('--default-mount-root <dir>', 'where block volumes are mounted on agents without a ferry_mount_root attribute').env('FERRY_DEFAULT_MOUNT_ROOT').default(DEFAULT_SCHEDULER_CONFIG.defaultMountRoot))
     .addOption(new Option('--node-command <cmd>', 'how agents start Node for the node executor').env('FERRY_NODE_COMMAND').default('node'))
     .addOption(new Option('--agent-lost-timeout <seconds>', 'a task unreachable this long: block volumes are fenced and moved').env('FERRY_AGENT_LOST_TIMEOUT').default(DEFAULT_SCHEDULER_CONFIG.agentLostTimeoutSeconds).argParser(positiveNumber))
+    .addOption(new Option('--decline-refuse-seconds <seconds>', 'offers Ferry has no use for stay away this long (Filters.refuse_seconds)').env('FERRY_DECLINE_REFUSE_SECONDS').default(DEFAULT_SCHEDULER_CONFIG.declineRefuseSeconds).argParser(positiveNumber))
+    .addOption(new Option('--waiting-refuse-seconds <seconds>', 'offers declined while an instance still waits for one stay away this long').env('FERRY_WAITING_REFUSE_SECONDS').default(DEFAULT_SCHEDULER_CONFIG.shortRefuseSeconds).argParser(positiveNumber))
     .addOption(new Option('--auth-tokens <file>', 'require bearer tokens on the API: a file of "TOKEN ROLE" lines (role admin or read-only); or set FERRY_AUTH_TOKENS="tok:admin,tok2:read-only"').env('FERRY_AUTH_TOKENS_FILE'))
     .addOption(new Option('--tls-cert <file>', 'serve the API over https with this PEM certificate (chain); needs --tls-key').env('FERRY_TLS_CERT'))
     .addOption(new Option('--tls-key <file>', 'the PEM private key of --tls-cert').env('FERRY_TLS_KEY'))
@@ -218,6 +222,8 @@ export async function runScheduler(flags: SchedulerFlags): Promise<RunningSchedu
       defaultMountRoot: flags.defaultMountRoot,
       nodeCommand: flags.nodeCommand,
       agentLostTimeoutSeconds: flags.agentLostTimeout,
+      declineRefuseSeconds: flags.declineRefuseSeconds,
+      shortRefuseSeconds: flags.waitingRefuseSeconds,
       artifactUrl: `${scheme}://${advertise}${ARTIFACT_PATH}`,
       ...(flags.loopbackStore !== undefined ? { loopbackStore: flags.loopbackStore } : {}),
     },
