@@ -80,6 +80,8 @@ interface CachedSituations {
   entries: { key: string; situation: InstanceSituation }[];
   /** when one of them changes by itself (a relaunch delay runs out) */
   expiresAt: number;
+  /** whether every instance runs (nothing to launch, nothing to report) */
+  allRunning: boolean;
 }
 
 /**
@@ -89,6 +91,15 @@ interface CachedSituations {
  * ran out, so this stays cheap with thousands of apps.
  */
 export function allSituations(world: World, now: number): { key: string; situation: InstanceSituation }[] {
+  return situations(world, now, false);
+}
+
+/** The instances that do not run (they wait, or need a launch), in the same order: what an offer round looks at. */
+export function pendingSituations(world: World, now: number): { key: string; situation: InstanceSituation }[] {
+  return situations(world, now, true);
+}
+
+function situations(world: World, now: number, pendingOnly: boolean): { key: string; situation: InstanceSituation }[] {
   const out: { key: string; situation: InstanceSituation }[] = [];
   for (const id of world.appOrder()) {
     let cached = world.situations.get(id) as CachedSituations | undefined;
@@ -96,16 +107,22 @@ export function allSituations(world: World, now: number): { key: string; situati
       const app = world.apps.get(id)!;
       const entries: CachedSituations['entries'] = [];
       let expiresAt = Infinity;
+      let allRunning = true;
       for (let i = 0; i < app.spec.instances; i++) {
         const situation = instanceSituation(world, app, i, now);
         if (situation.kind === 'backoff') expiresAt = Math.min(expiresAt, situation.notBefore);
+        if (situation.kind !== 'running') allRunning = false;
         entries.push({ key: instanceKey(id, i), situation });
       }
-      cached = { entries, expiresAt };
+      cached = { entries, expiresAt, allRunning };
       world.situations.set(id, cached);
       world.dirtyApps.delete(id);
     }
-    for (const e of cached.entries) out.push(e);
+    if (!pendingOnly) {
+      for (const e of cached.entries) out.push(e);
+    } else if (!cached.allRunning) {
+      for (const e of cached.entries) if (e.situation.kind !== 'running') out.push(e);
+    }
   }
   return out;
 }

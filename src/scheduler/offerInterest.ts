@@ -4,7 +4,7 @@
 // nothing. Holds the little memory this needs; time is given.
 
 import { agentsNeedingNodeExecutors } from '../moves/moveMachine.js';
-import { allSituations } from './instanceSituation.js';
+import { pendingSituations } from './instanceSituation.js';
 import type { MesosAction } from './plan.js';
 import type { SchedulerConfig } from './schedulerConfig.js';
 import type { World } from './world.js';
@@ -38,7 +38,7 @@ export class OfferInterest {
 
   decide(world: World, now: number): MesosAction[] {
     const needs = new Set<string>();
-    for (const { key, situation } of allSituations(world, now)) {
+    for (const { key, situation } of pendingSituations(world, now)) {
       if (situation.kind === 'needsLaunch') needs.add(key);
     }
     // moves wait for node executors, which need offers from their agents

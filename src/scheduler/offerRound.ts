@@ -7,7 +7,7 @@
 
 import type { Offer, TaskInfo } from '../mesos/types.js';
 import type { DataVia, DatasetRecord, TaskRecord } from '../state/model.js';
-import { allSituations } from './instanceSituation.js';
+import { pendingSituations } from './instanceSituation.js';
 import type { Candidate, LaunchNeed, PeerAgent, PlacementContext } from './placement/launchNeed.js';
 import { CandidateQueue } from './placement/candidateQueue.js';
 import { evaluate, PLACEMENT_CHECKS } from './placement/offerEvaluator.js';
@@ -89,7 +89,7 @@ export function planOfferRound(world: World, input: RoundInput): Plan {
   }
 
   const needs: LaunchNeed[] = [];
-  for (const { key, situation } of allSituations(world, now)) {
+  for (const { key, situation } of pendingSituations(world, now)) {
     switch (situation.kind) {
       case 'running':
         break;
