@@ -14,7 +14,9 @@ import { silentLogger } from '../../common/log.js';
 import { join } from 'node:path';
 import { fsyncDirectory } from '../../state/durableFile.js';
 import { isErrno, NodeError } from '../nodeError.js';
-import { blockCount, DEFAULT_BLOCK_SIZE, HASH_ALGORITHM, hashPieces, zeroBlockHash, zeroBuffer } from './blockHashing.js';
+import { blockCount, DEFAULT_BLOCK_SIZE, HASH_ALGORITHM, zeroBlockHash, zeroBuffer } from './blockHashing.js';
+import { BufferPool } from './bufferPool.js';
+import { hashWorkers } from './hashWorkers.js';
 import { manifestDifferences, manifestFromList, manifestToList, parentOf, pathsUnder, ROOT_PATH, type FileEntry } from './copyManifest.js';
 import { FlushQueue } from './flushQueue.js';
 import { parseSenderMessage, PROTOCOL_VERSION, type SenderMessage } from './copyMessages.js';
@@ -83,6 +85,8 @@ const DEFAULT_CHECKPOINT_BYTES = 1024 * 1024 * 1024;
 const DEFAULT_CHECKPOINT_MS = 10_000;
 /** positional writes of one file kept in flight at once */
 const WRITE_WINDOW = 8;
+/** block buffers: those being hashed or written, and the next one arriving */
+const POOLED_BUFFERS = 2 * WRITE_WINDOW;
 
 export async function runReceiver(options: ReceiverOptions): Promise<ReceiveResult> {
   const receiver = await startReceiver(options);
@@ -142,6 +146,8 @@ interface OpenFile {
   old: FileEntry | undefined;
   received: Map<number, string>;
   inFlight: Set<Promise<void>>;
+  /** bytes written to it this round */
+  written: number;
   writeError: Error | undefined;
 }
 
@@ -169,6 +175,7 @@ class ReceiveService {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly rounds: ReceiveRoundStats[] = [];
   private readonly blockSize: number;
+  private readonly pool: BufferPool;
   private stopped = false;
 
   constructor(
@@ -179,6 +186,7 @@ class ReceiveService {
     private readonly log: Logger,
   ) {
     this.blockSize = state.blockSize;
+    this.pool = new BufferPool(this.blockSize, POOLED_BUFFERS);
     this.finished = new Promise((resolve, reject) => {
       this.resolveFinished = resolve;
       this.rejectFinished = reject;
@@ -314,9 +322,10 @@ class ReceiveService {
             const known = old?.type === 'file' ? old : undefined;
             if (!message.rewrite && known === undefined) throw new NodeError('PROTOCOL', `the sender updates ${path} in place, but the destination does not know it as a file`);
             for (const under of pathsUnder(this.state.manifest, path)) if (under !== path) this.forget(under);
-            const handle = await this.tree.openFile(path, message.rewrite);
-            file = { path, handle, size: message.size, rewrite: message.rewrite, old: known, received: new Map(), inFlight: new Set(), writeError: undefined };
-            round.touchedDirs.add(parentOf(path));
+            const { handle, created } = await this.tree.openFile(path, message.rewrite);
+            file = { path, handle, size: message.size, rewrite: message.rewrite, old: known, received: new Map(), inFlight: new Set(), written: 0, writeError: undefined };
+            // a file updated in place leaves its directory as it was: nothing there to make durable
+            if (created) round.touchedDirs.add(parentOf(path));
             break;
           }
           case 'block': {
@@ -429,35 +438,50 @@ class ReceiveService {
     const expectedLength = Math.min(this.blockSize, file.size - block.index * this.blockSize);
     if (block.length !== expectedLength) throw new NodeError('PROTOCOL', `block ${block.index} of ${file.path} is ${block.length} bytes, expected ${expectedLength}`);
     const offset = block.index * this.blockSize;
-    let pieces: Buffer[];
+    file.received.set(block.index, block.hash);
+    round.stats.blocksReceived++;
+    let work: Promise<void>;
     if (block.zero === true) {
       if (payloadLength !== 0 || block.hash !== zeroBlockHash(block.length)) {
         throw new NodeError('CORRUPT_BLOCK', `block ${block.index} of ${file.path} claims to be zeros but does not hash as zeros; the transfer is corrupt`);
       }
-      file.received.set(block.index, block.hash);
-      round.stats.blocksReceived++;
       // a hole where the file has no data yet: sparse files stay sparse
       if (file.rewrite || file.old === undefined || offset >= file.old.size) return;
-      pieces = [zeroBuffer(block.length)];
+      work = writeFully(file.handle, [zeroBuffer(block.length)], offset);
     } else {
       if (payloadLength !== block.length) throw new NodeError('PROTOCOL', `block ${block.index} of ${file.path} carries ${payloadLength} bytes, not ${block.length}`);
-      const actual = hashPieces(payload);
-      if (actual !== block.hash) {
-        throw new NodeError('CORRUPT_BLOCK', `block ${block.index} of ${file.path} arrived with hash ${actual}, the sender's is ${block.hash}: corrupted in transit; nothing of it was written`);
-      }
-      pieces = payload;
-      file.received.set(block.index, block.hash);
-      round.stats.blocksReceived++;
       round.stats.bytesReceived += payloadLength;
+      hashWorkers().startFor(round.stats.bytesReceived);
+      // one copy out of the socket's chunks into shared memory; a hashing thread checks it while earlier blocks are written
+      const { buffer, release } = await this.pool.acquire();
+      let at = 0;
+      for (const piece of payload) at += piece.copy(buffer, at);
+      work = (async () => {
+        try {
+          const { hash } = await hashWorkers().hash(buffer, payloadLength);
+          if (hash !== block.hash) {
+            throw new NodeError('CORRUPT_BLOCK', `block ${block.index} of ${file.path} arrived with hash ${hash}, the sender's is ${block.hash}: corrupted in transit; nothing of it was written`);
+          }
+          await writeFully(file.handle, [buffer.subarray(0, payloadLength)], offset);
+        } finally {
+          release();
+        }
+      })();
     }
     round.stats.bytesWritten += block.length;
     round.bytesSinceCheckpoint += block.length;
-    const write = writeFully(file.handle, pieces, offset).catch((err: Error) => {
-      file.writeError = err;
-    });
-    file.inFlight.add(write);
-    void write.finally(() => file.inFlight.delete(write));
+    file.written += block.length;
+    this.track(file, work);
     if (file.inFlight.size >= WRITE_WINDOW) await Promise.race(file.inFlight);
+  }
+
+  /** A block's check and write, running in the background: its failure fails the file at its next block or its end. */
+  private track(file: OpenFile, work: Promise<void>): void {
+    const tracked = work.catch((err: Error) => {
+      file.writeError ??= err;
+    });
+    file.inFlight.add(tracked);
+    void tracked.finally(() => file.inFlight.delete(tracked));
   }
 
   private async endFile(file: OpenFile, entry: FileEntry, round: ActiveRound): Promise<void> {
@@ -480,7 +504,7 @@ class ReceiveService {
           throw new NodeError('VERIFY_FAILED', `block ${i} of ${file.path} was not sent and the destination does not hold it; the sender's view of the destination is stale`);
         }
       }
-      const stamp = await this.tree.finishFile(file.handle, entry);
+      const stamp = this.tree.finishFile(file.handle, entry);
       this.state.manifest.set(file.path, entry);
       this.state.stamps.set(file.path, stamp);
       round.done.add(file.path);
@@ -489,7 +513,7 @@ class ReceiveService {
       await file.handle.close().catch(() => undefined);
       throw err;
     }
-    round.flushes.add(file.handle);
+    round.flushes.add(file.handle, file.written);
   }
 
   private async maybeCheckpoint(round: ActiveRound): Promise<void> {

@@ -6,21 +6,22 @@
 // destination; a final round ends with the receiver comparing manifests.
 
 import { Socket, type SocketConstructorOpts } from 'node:net';
-import { constants } from 'node:fs';
+import { constants, fstatSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../common/log.js';
 import { silentLogger } from '../../common/log.js';
 import { isErrno, NodeError, type NodeErrorCode } from '../nodeError.js';
-import { blockCount, DEFAULT_BLOCK_SIZE, fingerprint, HASH_ALGORITHM, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE } from './blockHashing.js';
+import { blockCount, DEFAULT_BLOCK_SIZE, HASH_ALGORITHM, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE } from './blockHashing.js';
 import { manifestDigest, manifestFromList, manifestToList, pathsUnder, type FileEntry, type Manifest } from './copyManifest.js';
 import { parseReceiverMessage, PROTOCOL_VERSION, type ReceiverMessage } from './copyMessages.js';
 import { senderStateFileOf } from './copyStatePaths.js';
 import { FrameReader, FrameWriter } from './frameCodec.js';
 import { fileEntryOf, planRound, type RoundOp } from './roundPlan.js';
-import { loadSenderState, saveSenderState, type CachedFile, type SenderState } from './senderState.js';
-import { walkSource, type SourceNode } from './sourceTree.js';
+import { loadSenderState, saveSenderState, senderStateText, writeSenderState, type CachedFile, type SenderState } from './senderState.js';
+import { sourceRoot, walkSourceRoot, type SourceNode, type SourceTree } from './sourceTree.js';
 import { BufferPool } from './bufferPool.js';
+import { hashWorkers } from './hashWorkers.js';
 
 export interface SenderOptions {
   /** the source dataset directory */
@@ -64,8 +65,8 @@ export interface SendRoundStats {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
-/** blocks read ahead of the one being hashed and sent */
-const READ_AHEAD_BLOCKS = 4;
+/** blocks being read and hashed (on the hashing threads) ahead of the one being sent */
+const READ_AHEAD_BLOCKS = 8;
 /** block buffers in use at once: read ahead, queued in the socket, and in the kernel's hands */
 const POOLED_BUFFERS = 24;
 /** bytes the socket queues before the sender waits for it to drain */
@@ -87,18 +88,16 @@ export async function runSender(options: SenderOptions): Promise<SendRoundStats>
   const stateFile = options.stateFile ?? senderStateFileOf(options.dir);
   const log = (options.logger ?? silentLogger()).child({ component: 'copy-sender', dir: options.dir, peer: `${options.host}:${options.port}` });
   const state = await loadSenderState(stateFile, HASH_ALGORITHM, blockSize);
+  // a source that is not there is the user's error to report, before any connection
+  const root = await sourceRoot(options.dir);
   const loaded = Date.now();
-  const tree = await walkSource(options.dir);
-  const walked = Date.now();
   const socket = await connectTo(options.host, options.port, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-  const session = new SendSession(options, tree.root, state, blockSize, socket, log);
+  const session = new SendSession(options, state, blockSize, socket, log);
   try {
-    const stats = await session.round(tree.nodes);
+    const stats = await session.round(() => walkSourceRoot(root));
     stats.phasesMs.load = loaded - started;
-    stats.phasesMs.walk = walked - loaded;
-    stats.skipped = tree.skipped;
     stats.durationMs = Date.now() - started;
-    log.info({ ...stats, skipped: tree.skipped.length }, options.final ? 'final copy round done' : 'copy round done');
+    log.info({ ...stats, skipped: stats.skipped.length }, options.final ? 'final copy round done' : 'copy round done');
     return stats;
   } catch (err) {
     // what was learned about the source stays true; the destination view is dropped and asked for again
@@ -109,6 +108,16 @@ export async function runSender(options: SenderOptions): Promise<SendRoundStats>
   }
 }
 
+/** A block read and hashed, in a pooled buffer to release once it is sent (or not needed). */
+interface ReadBlock {
+  data: Buffer;
+  hash: string;
+  zero: boolean;
+  /** the file ended before the block did (it shrank while being read) */
+  short: boolean;
+  release: () => void;
+}
+
 class SendSession {
   private readonly reader: FrameReader;
   private readonly writer: FrameWriter;
@@ -116,10 +125,11 @@ class SendSession {
   private readonly stats: SendRoundStats;
   private preservesOwners = false;
   private readonly pool: BufferPool;
+  /** the real path of the source root, once walked */
+  private root = '';
 
   constructor(
     private readonly options: SenderOptions,
-    private readonly root: string,
     private readonly state: SenderState,
     private readonly blockSize: number,
     socket: Socket,
@@ -153,8 +163,7 @@ class SendSession {
     return new Map([...this.state.files, ...this.newCache]);
   }
 
-  async round(nodes: SourceNode[]): Promise<SendRoundStats> {
-    this.stats.entriesScanned = nodes.length;
+  async round(walk: () => Promise<SourceTree>): Promise<SendRoundStats> {
     const phases = this.stats.phasesMs;
     let mark = Date.now();
     const lap = (): number => {
@@ -171,15 +180,26 @@ class SendSession {
       ...(this.options.token !== undefined ? { token: this.options.token } : {}),
       ...(this.state.destination !== undefined ? { expectDigest: this.state.destination.digest } : {}),
     });
+    phases.handshake = lap();
+    // the walk runs while the receiver checks its destination against its stamps (another process, often another machine)
+    const tree = await walk();
+    const nodes = tree.nodes;
+    this.root = tree.root;
+    this.stats.entriesScanned = nodes.length;
+    this.stats.skipped = tree.skipped;
+    phases.walk = lap();
     const welcome = await this.expect('welcome');
     this.preservesOwners = welcome.preservesOwners;
     const destination = welcome.manifest !== undefined ? manifestFromList(welcome.manifest) : this.state.destination?.manifest;
     if (destination === undefined) throw new NodeError('PROTOCOL', 'the receiver confirmed a manifest this sender does not have');
     const round = welcome.round + 1;
     this.stats.round = round;
-    phases.handshake = lap();
+    phases.handshake += lap();
 
     const plan = planRound({ nodes, cache: this.state.files, destination, preservesOwners: this.preservesOwners });
+    let toRead = 0;
+    for (const op of plan.ops) if (op.kind === 'file') toRead += op.node.size;
+    hashWorkers().startFor(toRead);
     await this.writer.send({ t: 'plan', round, final: this.options.final, paths: plan.paths });
 
     // the destination as it will be once this round is applied
@@ -193,22 +213,25 @@ class SendSession {
     }
     for (const op of plan.ops) await this.apply(op, expected);
 
-    const digest = manifestDigest(expected);
     phases.transfer = lap();
     await this.writer.send({ t: 'end', round, final: this.options.final, ...(this.options.final ? { manifest: manifestToList(expected) } : {}) });
+    // the digest to expect and the state to keep if the receiver commits what was predicted, prepared while it flushes
+    const digest = manifestDigest(expected);
+    const predicted: SenderState = { ...this.state, files: this.newCache, destination: { digest, manifest: expected } };
+    const predictedText = senderStateText(predicted);
     const reply = await this.expect('committed');
     phases.commit = lap();
     this.stats.wireBytes = this.writer.bytesWritten;
     this.stats.digest = reply.digest;
     this.stats.complete = reply.complete;
     if (this.options.final && !reply.complete) throw new NodeError('VERIFY_FAILED', `the receiver committed final round ${round} without marking it complete`);
-    const next: SenderState = { ...this.state, files: this.newCache };
-    if (reply.digest === digest) next.destination = { digest, manifest: expected };
+    const stateFile = this.options.stateFile ?? senderStateFileOf(this.options.dir);
+    if (reply.digest === digest) await writeSenderState(stateFile, predictedText);
     else {
-      delete next.destination;
       this.log.warn({ round, expected: digest, receiver: reply.digest }, 'the receiver describes its destination differently than predicted: it will send its manifest next round');
+      const { destination: _stale, ...known } = this.state;
+      await saveSenderState(stateFile, { ...known, files: this.newCache });
     }
-    await saveSenderState(this.options.stateFile ?? senderStateFileOf(this.options.dir), next);
     phases.save = lap();
     return this.stats;
   }
@@ -241,7 +264,8 @@ class SendSession {
       case 'file': {
         const entry = await this.sendFile(op);
         if (entry === undefined) return;
-        for (const under of pathsUnder(expected, op.path)) if (under !== op.path) expected.delete(under);
+        // a file where the destination had a directory: what was below it goes (a file has nothing below it)
+        if (expected.get(op.path)?.type !== 'file') for (const under of pathsUnder(expected, op.path)) if (under !== op.path) expected.delete(under);
         expected.set(op.path, entry);
         return;
       }
@@ -265,8 +289,11 @@ class SendSession {
       if (isErrno(err, 'ENOENT') || isErrno(err, 'ELOOP') || isErrno(err, 'ENOTDIR')) return undefined;
       throw err;
     }
+    // the hashing threads read through the descriptor: it stays open until every read they were given is over
+    const reads: Promise<ReadBlock>[] = [];
     try {
-      const before = await handle.stat({ bigint: true });
+      // fstat of an open file is served from the inode in memory: a thread-pool round trip would cost ten times more
+      const before = fstatSync(handle.fd, { bigint: true });
       if (!before.isFile()) return undefined;
       const readStartNs = BigInt(Date.now()) * 1_000_000n;
       const node: SourceNode = { ...op.node, mode: Number(before.mode & 0o7777n), uid: Number(before.uid), gid: Number(before.gid), mtimeNs: before.mtimeNs.toString(), ino: before.ino.toString(), size: Number(before.size) };
@@ -283,20 +310,22 @@ class SendSession {
       await this.writer.send({ t: 'file', path: op.path, size: node.size, rewrite });
       let racy = false;
       let sentAny = false;
-      // reads run ahead of hashing and sending, into pooled buffers returned once the kernel has the bytes
-      const reads: Promise<{ data: Buffer; short: boolean; release: () => void }>[] = [];
+      // reads and hashes run ahead on the hashing threads, into pooled buffers returned once the kernel has the bytes
       let next = 0;
       const topUp = () => {
-        while (next < toRead.length && reads.length < READ_AHEAD_BLOCKS) reads.push(this.readBlock(handle, toRead[next++]!, node.size));
+        while (next < toRead.length && reads.length < READ_AHEAD_BLOCKS) {
+          const read = this.readBlock(handle, toRead[next++]!, node.size);
+          read.catch(() => undefined);
+          reads.push(read);
+        }
       };
       topUp();
       for (let k = 0; k < toRead.length; k++) {
         const index = toRead[k]!;
-        const { data, short, release } = await reads.shift()!;
+        const { data, hash, zero, short, release } = await reads.shift()!;
         topUp();
         racy ||= short;
         this.stats.bytesRead += data.length;
-        const { hash, zero } = fingerprint(data);
         if (known !== undefined && known[index] !== hash) racy = true;
         hashes[index] = hash;
         // equal hashes mean equal bytes (and so equal lengths): the destination already has this block
@@ -310,7 +339,7 @@ class SendSession {
         sentAny = true;
       }
       if (toRead.length > 0) this.stats.filesRead++;
-      const after = await handle.stat({ bigint: true });
+      const after = fstatSync(handle.fd, { bigint: true });
       racy ||= after.mtimeNs !== before.mtimeNs || after.size !== before.size || after.ctimeNs !== before.ctimeNs || before.mtimeNs > readStartNs - RACY_MARGIN_NS;
       const entry = fileEntryOf(node, hashes, this.preservesOwners);
       await this.writer.send({ t: 'fileEnd', path: op.path, entry });
@@ -319,23 +348,22 @@ class SendSession {
       else this.newCache.delete(op.path);
       return entry;
     } finally {
+      for (const settled of await Promise.allSettled(reads)) if (settled.status === 'fulfilled') settled.value.release();
       await handle.close();
     }
   }
 
-  private async readBlock(handle: FileHandle, index: number, size: number): Promise<{ data: Buffer; short: boolean; release: () => void }> {
+  private async readBlock(handle: FileHandle, index: number, size: number): Promise<ReadBlock> {
     const length = Math.min(this.blockSize, size - index * this.blockSize);
     const { buffer, release } = await this.pool.acquire();
-    const data = buffer.subarray(0, length);
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await handle.read(data, filled, length - filled, index * this.blockSize + filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
+    try {
+      // the file shrank while being read: what is missing reads as zeros, and the file is read again next round
+      const { hash, zero, filled } = await hashWorkers().readAndHash(handle.fd, index * this.blockSize, buffer, length);
+      return { data: buffer.subarray(0, length), hash, zero, short: filled < length, release };
+    } catch (err) {
+      release();
+      throw err;
     }
-    // the file shrank while being read: what is missing reads as zeros, and the file is read again next round
-    if (filled < length) data.fill(0, filled);
-    return { data, short: filled < length, release };
   }
 
   private async expect<T extends ReceiverMessage['t']>(kind: T): Promise<Extract<ReceiverMessage, { t: T }>> {

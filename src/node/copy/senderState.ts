@@ -65,6 +65,11 @@ export async function loadSenderState(path: string, hashAlgorithm: string, block
 }
 
 export async function saveSenderState(path: string, state: SenderState): Promise<void> {
+  await writeSenderState(path, senderStateText(state));
+}
+
+/** The state as its file holds it: made apart from the write, so a sender can prepare it while it waits on the receiver. */
+export function senderStateText(state: SenderState): string {
   const file: SenderStateFile = {
     version: 1,
     hashAlgorithm: state.hashAlgorithm,
@@ -72,7 +77,11 @@ export async function saveSenderState(path: string, state: SenderState): Promise
     files: Object.fromEntries(state.files),
   };
   if (state.destination !== undefined) file.destination = { digest: state.destination.digest, manifest: manifestToList(state.destination.manifest) };
+  return JSON.stringify(file);
+}
+
+export async function writeSenderState(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   // a cache, not a record: after a power loss an older or unreadable file only costs reads (not synced, so not downtime)
-  await replaceFile(path, JSON.stringify(file), { syncData: false });
+  await replaceFile(path, text, { syncData: false });
 }

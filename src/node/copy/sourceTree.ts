@@ -34,14 +34,23 @@ export interface SourceTree {
 }
 
 export async function walkSource(dir: string): Promise<SourceTree> {
-  let root: string;
+  return walkSourceRoot(await sourceRoot(dir));
+}
+
+/** The real path of the dataset root; an error a user can act on when it is missing or not a directory. */
+export async function sourceRoot(dir: string): Promise<string> {
   try {
-    root = await realpath(dir);
+    const root = await realpath(dir);
     if (!(await stat(root)).isDirectory()) throw new NodeError('INVALID', `${dir} is not a directory`);
+    return root;
   } catch (err) {
     if (err instanceof NodeError) throw err;
     throw new NodeError('INVALID', `cannot read the source dataset ${dir}: ${(err as Error).message}`);
   }
+}
+
+/** The walk below a root from `sourceRoot`. */
+export async function walkSourceRoot(root: string): Promise<SourceTree> {
   const nodes: SourceNode[] = [nodeOf(ROOT_PATH, await lstat(root, { bigint: true }))];
   const skipped: string[] = [];
   walkInto(root, '', nodes, skipped);
