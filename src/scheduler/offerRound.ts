@@ -88,6 +88,8 @@ export function planOfferRound(world: World, input: RoundInput): Plan {
     taskInfos.set(candidate, [...(taskInfos.get(candidate) ?? []), info]);
   }
 
+  holdForPreparedDatasets(world, byAgent);
+
   const needs: LaunchNeed[] = [];
   for (const { key, situation } of pendingSituations(world, now)) {
     switch (situation.kind) {
@@ -254,6 +256,21 @@ function placeBlockDataset(world: World, need: LaunchNeed, candidate: Candidate,
   ];
 }
 
+/**
+ * A dataset being prepared on an agent is followed there by its app's task:
+ * offers from that agent keep that task's share back from every other
+ * instance, or later rounds would fill the agent before the task can launch.
+ */
+function holdForPreparedDatasets(world: World, byAgent: Map<string, Candidate>): void {
+  if (byAgent.size === 0) return;
+  for (const dataset of world.datasets.values()) {
+    if (dataset.state !== 'PREPARING' || dataset.agentId === undefined || dataset.owner === undefined) continue;
+    const candidate = byAgent.get(dataset.agentId);
+    const app = candidate === undefined ? undefined : world.apps.get(dataset.owner.appId);
+    if (candidate !== undefined && app !== undefined) candidate.offer.hold(resourceNeeds(app.spec));
+  }
+}
+
 /** What a prepare task takes from an offer: the least Mesos accepts. */
 export const PREPARE_NEEDS = { cpus: 0.01, mem: 32, disk: 0, ports: [] };
 
@@ -304,6 +321,8 @@ function place(need: LaunchNeed, candidate: Candidate, input: RoundInput): { tas
   if (!placed && dataVia === 'volume') {
     // first use on this agent: create the directory before any task names it in a volume
     const resources = candidate.offer.take(PREPARE_NEEDS, []);
+    // the app's task follows on this agent once the directory exists: nothing else in this round may count on its share
+    candidate.offer.hold(resourceNeeds(need.spec));
     task.kind = 'prepare';
     return { task, dataset: placedHere('PREPARING'), info: prepareTaskInfo(taskId, agent.id, need.datasetName, hostPath, resources) };
   }

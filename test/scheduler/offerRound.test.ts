@@ -84,6 +84,19 @@ t.test('a new dataset\'s directory is created by a short task first; the app lau
   t.match(pending(waiting).get('/kv#0'), /being prepared on agent A/);
 });
 
+t.test('an agent is given no more new datasets than their app tasks can run on, in one round or over several', async (t) => {
+  const w = world({ apps: [appSpec({ instances: 10, cpus: 0.5 })], agents: [offer('A', { cpus: 2.2 })] });
+  const first = planOfferRound(w, { offers: [offer('A', { cpus: 2.2 })], now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
+  const prepared = first.writes.filter((x) => x.kind === 'dataset');
+  t.equal(prepared.length, 4, 'four tasks of 0.5 cpus (and their prepares) fit in 2.2 cpus: four datasets, not ten');
+  t.equal(launches(first)[0]!.tasks.length, 4);
+  w.applyWrites(first.writes);
+  // the prepares still run (0.01 cpus each): the agent offers the rest again
+  const second = planOfferRound(w, { offers: [offer('A', { cpus: 2.16 })], now: T0 + 1, config: config(), newTaskId: taskIds(), newId: ids() });
+  t.same(launches(second), [], 'what is left is held for the four app tasks that follow their prepares');
+  t.match(pending(second).get('/kv#4'), /no offer fits/);
+});
+
 t.test('several instances launch from one offer in one call', async (t) => {
   const offers = [offer('A', { cpus: 4 })];
   const datasets = ['kv-data', 'kv-data-1', 'kv-data-2'].map((name, i) => datasetRecord({ name, owner: { appId: '/kv', instance: i } }));

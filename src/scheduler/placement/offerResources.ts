@@ -121,6 +121,22 @@ export class OfferResources {
   }
 
   /** Removes what a task takes and returns its Resource list, labelled like the offer's chunks. */
+  /**
+   * Sets aside, for this round, up to `needs` of each scalar without using it
+   * (what a task that will follow soon needs: no other task may count on it).
+   */
+  hold(needs: Omit<ResourceNeeds, 'ports'>): void {
+    for (const name of ['cpus', 'mem', 'disk'] as const) {
+      let want = needs[name];
+      for (const chunk of this.scalars.get(name) ?? []) {
+        if (want <= EPSILON) break;
+        const amount = Math.min(chunk.left, want);
+        chunk.left = round(chunk.left - amount);
+        want = round(want - amount);
+      }
+    }
+  }
+
   take(needs: ResourceNeeds, ports: number[]): Resource[] {
     const out: Resource[] = [];
     for (const name of ['cpus', 'mem', 'disk'] as const) {
