@@ -405,7 +405,8 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
   /**
    * Sends one call on the current subscription; resolves on 202, rejects with
    * a typed error otherwise. A call that meets a kept-alive connection the
-   * master closed while it sat idle is sent once more on a fresh one (every
+   * master closed while it sat idle is sent once more on a new connection of
+   * its own, not another pooled one that may be just as stale (every
    * scheduler call tolerates being received twice).
    */
   async call(call: SchedulerCall): Promise<void> {
@@ -414,11 +415,11 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
     } catch (err) {
       if (!(err instanceof MesosTransportError) || !isStaleConnection(err.cause)) throw err;
       this.logger.debug({ call: call.type }, 'the master closed an idle connection; sending again');
-      await this.callOnce(call);
+      await this.callOnce(call, true);
     }
   }
 
-  private callOnce(call: SchedulerCall): Promise<void> {
+  private callOnce(call: SchedulerCall, newConnection = false): Promise<void> {
     const sub = this.subscription;
     if (sub === undefined || this.stateValue !== 'subscribed') return Promise.reject(new NotSubscribedError(call.type));
     const wire: WireCall = { ...call, framework_id: { value: sub.frameworkId } };
@@ -432,7 +433,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
           port: master.port,
           path: SCHEDULER_PATH,
           method: 'POST',
-          agent: master.scheme === 'https' ? this.httpsAgent : this.httpAgent,
+          agent: newConnection ? false : master.scheme === 'https' ? this.httpsAgent : this.httpAgent,
           headers: this.headers(body.byteLength, sub.streamId),
           timeout: this.requestTimeoutMs,
         },

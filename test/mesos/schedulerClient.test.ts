@@ -220,3 +220,45 @@ t.test('a malformed event stream is refused and the client reconnects', async (t
   t.equal(second.streamId, 's2', 'subscribed again on a fresh stream');
   t.equal(subscribes, 2);
 });
+
+t.test('a call that meets stale kept-alive connections is sent again on a new connection of its own', async (t) => {
+  // a master that drops every connection on its second request, unanswered: what a kept-alive
+  // connection the master closed while it sat idle looks like to the client
+  const callsPerSocket = new WeakMap<object, number>();
+  const answered: string[] = [];
+  let dropping = false;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string };
+      if (body.type === 'SUBSCRIBE') {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': 's1' });
+        res.write(encodeRecord(Buffer.from(JSON.stringify({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: 'f1' }, heartbeat_interval_seconds: 15 } }))));
+        return;
+      }
+      const n = (callsPerSocket.get(req.socket) ?? 0) + 1;
+      callsPerSocket.set(req.socket, n);
+      if (dropping && n > 1) {
+        req.socket.destroy();
+        return;
+      }
+      answered.push(body.type);
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  t.teardown(() => server.closeAllConnections());
+  const port = (server.address() as { port: number }).port;
+  const c = client(t, `127.0.0.1:${port}`, { media: JSON_MEDIA });
+  const subscribed = nextSubscription(c);
+  await c.start();
+  await subscribed;
+  // several pooled connections, each used once
+  await Promise.all([c.revive(), c.revive(), c.revive(), c.revive()]);
+  t.equal(answered.length, 4);
+  dropping = true;
+  await c.decline([{ value: 'o1' }], { refuse_seconds: 5 });
+  t.same(answered.slice(4), ['DECLINE'], 'the DECLINE arrived once more, on a connection of its own');
+});
