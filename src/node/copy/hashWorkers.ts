@@ -142,7 +142,8 @@ function hashedBlockOf(reply: Reply, length: number): HashedBlock {
 /**
  * The hashing threads, started only when a round has enough data to repay
  * their start (tens of milliseconds of CPU each): until one is up, and for
- * rounds too small to start them, jobs run on the caller's thread.
+ * rounds too small to repay the hops (the caller says so per job), jobs run
+ * on the caller's thread.
  */
 export class HashWorkers {
   private threads: HashThread[] = [];
@@ -165,14 +166,18 @@ export class HashWorkers {
     return this.threads.filter((t) => t.online).length;
   }
 
-  /** Reads `length` bytes of `fd` at `position` into `buffer` (which must sit on a SharedArrayBuffer) and hashes them. */
-  readAndHash(fd: number, position: number, buffer: Buffer, length: number): Promise<HashedBlock> {
-    return this.submit(buffer, length, { fd, position });
+  /**
+   * Reads `length` bytes of `fd` at `position` into `buffer` (which must sit
+   * on a SharedArrayBuffer) and hashes them; on the caller's thread when
+   * `onThreads` is false (a round too small to repay a hop to a thread).
+   */
+  readAndHash(fd: number, position: number, buffer: Buffer, length: number, onThreads = true): Promise<HashedBlock> {
+    return this.submit(buffer, length, { fd, position }, onThreads);
   }
 
   /** Hashes the first `length` bytes of `buffer` (which must sit on a SharedArrayBuffer). */
-  hash(buffer: Buffer, length: number): Promise<HashedBlock> {
-    return this.submit(buffer, length, {});
+  hash(buffer: Buffer, length: number, onThreads = true): Promise<HashedBlock> {
+    return this.submit(buffer, length, {}, onThreads);
   }
 
   async close(): Promise<void> {
@@ -181,11 +186,11 @@ export class HashWorkers {
     await Promise.all(threads.map((t) => t.terminate()));
   }
 
-  private submit(buffer: Buffer, length: number, source: { fd?: number; position?: number }): Promise<HashedBlock> {
+  private submit(buffer: Buffer, length: number, source: { fd?: number; position?: number }, onThreads: boolean): Promise<HashedBlock> {
     if (!(buffer.buffer instanceof SharedArrayBuffer)) throw new Error('hash workers take buffers on a SharedArrayBuffer');
     if (length > buffer.length) throw new Error(`cannot hash ${length} bytes of a ${buffer.length}-byte buffer`);
     const job: Job = { id: this.nextId++, memory: buffer.buffer, offset: buffer.byteOffset, length, algorithm: HASH_ALGORITHM, ...source };
-    const thread = this.leastBusy();
+    const thread = onThreads ? this.leastBusy() : undefined;
     if (thread !== undefined) return new Promise((resolve, reject) => thread.run(job, { resolve, reject, length }));
     let block: Promise<HashedBlock>;
     try {
@@ -194,7 +199,7 @@ export class HashWorkers {
       block = Promise.reject(err as Error);
     }
     // threads on their way up announce it through the event loop, which a caller awaiting only settled promises never reaches
-    if (this.threads.length === 0) return block;
+    if (this.threads.length === 0 || !onThreads) return block;
     return new Promise((resolve) => setImmediate(() => resolve(block)));
   }
 

@@ -16,7 +16,7 @@ import { fsyncDirectory } from '../../state/durableFile.js';
 import { isErrno, NodeError } from '../nodeError.js';
 import { blockCount, DEFAULT_BLOCK_SIZE, HASH_ALGORITHM, zeroBlockHash, zeroBuffer } from './blockHashing.js';
 import { BufferPool } from './bufferPool.js';
-import { hashWorkers } from './hashWorkers.js';
+import { hashWorkers, WORTH_THREADS_BYTES } from './hashWorkers.js';
 import { manifestDifferences, manifestFromList, manifestToList, parentOf, pathsUnder, ROOT_PATH, type FileEntry } from './copyManifest.js';
 import { FlushQueue } from './flushQueue.js';
 import { parseSenderMessage, PROTOCOL_VERSION, type SenderMessage } from './copyMessages.js';
@@ -452,13 +452,15 @@ class ReceiveService {
       if (payloadLength !== block.length) throw new NodeError('PROTOCOL', `block ${block.index} of ${file.path} carries ${payloadLength} bytes, not ${block.length}`);
       round.stats.bytesReceived += payloadLength;
       hashWorkers().startFor(round.stats.bytesReceived);
+      // a small round hashes on this thread: a hop to a hashing thread and back costs more than it saves
+      const onThreads = round.stats.bytesReceived >= WORTH_THREADS_BYTES;
       // one copy out of the socket's chunks into shared memory; a hashing thread checks it while earlier blocks are written
       const { buffer, release } = await this.pool.acquire();
       let at = 0;
       for (const piece of payload) at += piece.copy(buffer, at);
       work = (async () => {
         try {
-          const { hash } = await hashWorkers().hash(buffer, payloadLength);
+          const { hash } = await hashWorkers().hash(buffer, payloadLength, onThreads);
           if (hash !== block.hash) {
             throw new NodeError('CORRUPT_BLOCK', `block ${block.index} of ${file.path} arrived with hash ${hash}, the sender's is ${block.hash}: corrupted in transit; nothing of it was written`);
           }

@@ -21,7 +21,7 @@ import { fileEntryOf, planRound, type RoundOp } from './roundPlan.js';
 import { loadSenderState, saveSenderState, senderStateText, writeSenderState, type CachedFile, type SenderState } from './senderState.js';
 import { sourceRoot, walkSourceRoot, type SourceNode, type SourceTree } from './sourceTree.js';
 import { BufferPool } from './bufferPool.js';
-import { hashWorkers } from './hashWorkers.js';
+import { hashWorkers, WORTH_THREADS_BYTES } from './hashWorkers.js';
 
 export interface SenderOptions {
   /** the source dataset directory */
@@ -127,6 +127,8 @@ class SendSession {
   private readonly pool: BufferPool;
   /** the real path of the source root, once walked */
   private root = '';
+  /** the round reads enough to hash on the hashing threads (a small one hashes on this thread, without the hops) */
+  private onThreads = false;
 
   constructor(
     private readonly options: SenderOptions,
@@ -200,6 +202,7 @@ class SendSession {
     let toRead = 0;
     for (const op of plan.ops) if (op.kind === 'file') toRead += op.node.size;
     hashWorkers().startFor(toRead);
+    this.onThreads = toRead >= WORTH_THREADS_BYTES;
     await this.writer.send({ t: 'plan', round, final: this.options.final, paths: plan.paths });
 
     // the destination as it will be once this round is applied
@@ -358,7 +361,7 @@ class SendSession {
     const { buffer, release } = await this.pool.acquire();
     try {
       // the file shrank while being read: what is missing reads as zeros, and the file is read again next round
-      const { hash, zero, filled } = await hashWorkers().readAndHash(handle.fd, index * this.blockSize, buffer, length);
+      const { hash, zero, filled } = await hashWorkers().readAndHash(handle.fd, index * this.blockSize, buffer, length, this.onThreads);
       return { data: buffer.subarray(0, length), hash, zero, short: filled < length, release };
     } catch (err) {
       release();
