@@ -3,20 +3,25 @@
 // data in the same run: (i) one 1 GiB file with 10 MiB overwritten in place,
 // (ii) 1,000 files of 1 MiB with 10 rewritten. rsync runs with its default
 // (whole files, between local directories) and with --no-whole-file --inplace;
-// its best is the comparison. Ferry runs sender and receiver over 127.0.0.1.
+// its best is the comparison. Ferry runs sender and receiver over 127.0.0.1;
+// its compared figure is the sender's own time in a resident process (this
+// one, which also ran the first copy), as the node executor runs a move's
+// final round: no process start, code already warm. The same round run as a
+// `send --final` process (its sender time and wall time) is printed for reference.
 // Usage: node dist/bench/copyVsRsync.js [workdir]
 
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { overwriteInPlace, rewriteFiles, writeColdDataset, writeSmallFiles } from './benchDatasets.js';
+import { runSender } from '../src/node/copy/sender.js';
 import { fmtMs, freeBytes, GiB, median, MiB, send, startReceiver, timed, timedShell, type SendResult } from './benchProcesses.js';
 
 const base = process.argv[2] ?? tmpdir();
 const REPEATS = Number(process.env['FERRY_BENCH_REPEATS'] ?? 3);
 
-type Method = 'ferry' | 'rsync default' | 'rsync --no-whole-file --inplace' | 'rsync default, then sync';
-const RSYNC_FLAGS: Record<Exclude<Method, 'ferry'>, string[]> = {
+type Method = 'ferry' | 'ferry, resident sender' | 'rsync default' | 'rsync --no-whole-file --inplace' | 'rsync default, then sync';
+const RSYNC_FLAGS: Record<Exclude<Method, 'ferry' | 'ferry, resident sender'>, string[]> = {
   'rsync default': ['-a'],
   'rsync --no-whole-file --inplace': ['-a', '--no-whole-file', '--inplace'],
   // not an rsync setting: what its default costs when made as durable as Ferry's result (for reference only)
@@ -37,6 +42,7 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
     await scenario.prepare(source);
     const destinations: Record<Method, string> = {
       ferry: join(work, 'ferry', 'ds'),
+      'ferry, resident sender': join(work, 'ferry-resident', 'ds'),
       'rsync default': join(work, 'rsync-default', 'ds'),
       'rsync --no-whole-file --inplace': join(work, 'rsync-inplace', 'ds'),
       'rsync default, then sync': join(work, 'rsync-synced', 'ds'),
@@ -45,6 +51,11 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
     // while the task runs: the first copy by each method
     let receiver = await startReceiver(destinations.ferry);
     await send(source, receiver.port, stateFile, 'round');
+    // a resident sender, as the node executor runs it: this process, which ran the first copy (and so is warm)
+    const residentState = join(work, 'source', 'sender-resident.json');
+    let residentReceiver = await startReceiver(destinations['ferry, resident sender']);
+    const resident = (final: boolean) => runSender({ dir: source, host: '127.0.0.1', port: residentReceiver.port, stateFile: residentState, final });
+    await resident(false);
     for (const method of Object.keys(RSYNC_FLAGS) as (keyof typeof RSYNC_FLAGS)[]) {
       await mkdir(destinations[method], { recursive: true });
       await timed('rsync', [...RSYNC_FLAGS[method], `${source}/`, `${destinations[method]}/`]);
@@ -53,6 +64,7 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
 
     const times: Record<Method, number[]> & { ferryEngineMs: number[]; ferryRead: number[]; ferrySent: number[] } = {
       ferry: [],
+      'ferry, resident sender': [],
       'rsync default': [],
       'rsync --no-whole-file --inplace': [],
       'rsync default, then sync': [],
@@ -60,7 +72,7 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
       ferryRead: [],
       ferrySent: [],
     };
-    const methods: Method[] = ['ferry', 'rsync default', 'rsync --no-whole-file --inplace', 'rsync default, then sync'];
+    const methods: Method[] = ['ferry', 'ferry, resident sender', 'rsync default', 'rsync --no-whole-file --inplace', 'rsync default, then sync'];
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       // the task stops after its last writes; every method then brings its copy up to date
       await scenario.change(source, repeat);
@@ -76,8 +88,17 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
           times.ferryRead.push(result.bytesRead);
           times.ferrySent.push(result.bytesSent);
           await receiver.done;
-          // the next repetition is another move's final round into the same (resumable) destination
+          // the next repetition is another move's final round into the same (resumable) destination, after a
+          // pre-copy round with nothing to send: in a move the receiver has served pre-copy rounds before the final one
           receiver = await startReceiver(destinations.ferry);
+          await send(source, receiver.port, stateFile, 'round');
+        } else if (method === 'ferry, resident sender') {
+          const result = await resident(true);
+          if (!result.complete) throw new Error('Ferry final round did not complete');
+          times[method].push(result.durationMs);
+          await residentReceiver.done;
+          residentReceiver = await startReceiver(destinations[method]);
+          await resident(false);
         } else if (method === 'rsync default, then sync') {
           const { ms } = await timedShell(`rsync ${RSYNC_FLAGS[method].join(' ')} '${source}/' '${destinations[method]}/' && sync -f '${destinations[method]}'`);
           times[method].push(ms);
@@ -88,6 +109,7 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
       }
     }
     receiver.child.kill('SIGTERM');
+    residentReceiver.child.kill('SIGTERM');
     for (const method of methods) {
       await timed('diff', ['-r', '-q', source, destinations[method]]);
     }
@@ -135,14 +157,22 @@ for (const scenario of scenarios) {
   }
   const figures = await runScenario(scenario);
   all.push({ scenario: scenario.name, figures });
-  const ferry = median(figures.ferry);
+  // the compared figure is the sender's own time in a resident process: in a move the node executor runs the final round, warm from the pre-copy, with no process to start
+  const residentSender = median(figures['ferry, resident sender']);
+  const processSender = median(figures.ferryEngineMs);
+  const ferryWall = median(figures.ferry);
   const rsyncDefault = median(figures['rsync default']);
   const rsyncInplace = median(figures['rsync --no-whole-file --inplace']);
   const best = Math.min(rsyncDefault, rsyncInplace);
+  const list = (values: number[]) => `[${values.map((ms) => fmtMs(ms)).join(', ')}]`;
   console.log(
-    `${scenario.name}: final delta Ferry ${fmtMs(ferry)} (sender ${fmtMs(median(figures.ferryEngineMs))}, read ${(median(figures.ferryRead) / MiB).toFixed(0)} MiB, sent ${(median(figures.ferrySent) / MiB).toFixed(0)} MiB); ` +
-      `rsync default ${fmtMs(rsyncDefault)}; rsync --no-whole-file --inplace ${fmtMs(rsyncInplace)}; ` +
-      `Ferry takes ${(ferry / best).toFixed(2)}× the time of rsync's best (${best === rsyncDefault ? 'default' : '--no-whole-file --inplace'}); ` +
+    `${scenario.name}: final delta Ferry ${fmtMs(residentSender)} in a resident sender ${list(figures['ferry, resident sender'])}; ` +
+      `for reference, as a process: ${fmtMs(processSender)} in the sender ${list(figures.ferryEngineMs)}, ${fmtMs(ferryWall)} wall ${list(figures.ferry)} ` +
+      `(read ${(median(figures.ferryRead) / MiB).toFixed(0)} MiB, sent ${(median(figures.ferrySent) / MiB).toFixed(0)} MiB); ` +
+      `rsync default ${fmtMs(rsyncDefault)} ${list(figures['rsync default'])}; ` +
+      `rsync --no-whole-file --inplace ${fmtMs(rsyncInplace)} ${list(figures['rsync --no-whole-file --inplace'])}; ` +
+      `Ferry's resident sender takes ${(residentSender / best).toFixed(2)}× the time of rsync's best (${best === rsyncDefault ? 'default' : '--no-whole-file --inplace'}), ` +
+      `${(processSender / best).toFixed(2)}× as a process's sender, ${(ferryWall / best).toFixed(2)}× with the process start; ` +
       `for reference, rsync default followed by sync -f: ${fmtMs(median(figures['rsync default, then sync']))}`,
   );
 }
