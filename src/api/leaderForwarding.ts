@@ -2,7 +2,8 @@
 // API, returning the leader's answer unchanged (the event stream and the
 // agents, which only the leader knows, are forwarded too). A request is
 // forwarded at most once; a standby asked to forward a forwarded request
-// answers 503. With TLS on, the leader is reached over https.
+// answers 503. An instance elected a moment ago, still loading the state,
+// holds the request until it leads. With TLS on, the leader is reached over https.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -13,6 +14,8 @@ import type { ApiContext } from './apiContext.js';
 
 export const FORWARDED_HEADER = 'x-ferry-forwarded-by';
 const TIMEOUT_MS = 30_000;
+/** How long a request waits for an instance elected a moment ago to take the lead. */
+const SELF_ELECTED_WAIT_MS = 10_000;
 /** Request headers that travel to the leader; everything else stays here. */
 const FORWARDED_REQUEST_HEADERS = ['authorization', 'if-match', 'accept', 'last-event-id'];
 /** Answer headers that travel back to the client. */
@@ -25,6 +28,12 @@ export async function leaderToAsk(ctx: Context, api: ApiContext): Promise<string
   }
   const leader = await api.deps.leadership.leaderInfo();
   if (leader === undefined) throw new ApiError(503, 'no Ferry instance leads right now; retry shortly');
+  if (leader.api === api.deps.selfApi) {
+    // elected, still loading the state: the request waits for this instance to lead, then goes to it once
+    const deadline = Date.now() + SELF_ELECTED_WAIT_MS;
+    while (api.service.view === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (api.service.view === undefined) throw new ApiError(503, 'this Ferry instance was just elected and is still loading the state; retry shortly');
+  }
   return leader.api;
 }
 
