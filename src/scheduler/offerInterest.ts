@@ -31,6 +31,15 @@ export class OfferInterest {
     this.openUntil = now + LEARN_AGENTS_MS;
   }
 
+  /**
+   * When a revive that is owed but held back by the minimum interval may go
+   * out; undefined when none is owed. The caller decides again then, rather
+   * than leaving the revive to whatever event comes next.
+   */
+  owedReviveAt(): number | undefined {
+    return this.reviveOwed ? this.lastReviveAt + this.config.reviveMinIntervalSeconds * 1000 : undefined;
+  }
+
   /** Asks for a revive at the next chance (e.g. a move wants its destination's offer now). */
   requestRevive(): void {
     this.reviveOwed = true;

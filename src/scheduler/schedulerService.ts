@@ -390,6 +390,14 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
         const interest = emptyPlan();
         interest.mesos.push(...this.interest.decide(world, now));
         plans.push(interest);
+        // a revive held back by its minimum interval goes out when that ends, not at the next tick
+        const owedAt = this.interest.owedReviveAt();
+        if (owedAt !== undefined && this.interestTimer === undefined) {
+          this.interestTimer = setTimeout(() => {
+            this.interestTimer = undefined;
+            if (term === this.term) this.enqueue({ kind: 'interest' });
+          }, Math.max(owedAt - now, INTEREST_EVERY_MS));
+        }
       } else if (this.interestTimer === undefined) {
         this.interestTimer = setTimeout(() => {
           this.interestTimer = undefined;

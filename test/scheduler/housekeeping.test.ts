@@ -71,8 +71,11 @@ t.test('offers are suppressed when nothing waits and revived when something does
   t.same(interest.decide(busy, T0 + 2), [{ type: 'REVIVE' }]);
   t.same(interest.decide(busy, T0 + 3), [], 'the same waiting instance does not revive again');
   const busier = world({ apps: [appSpec({ instances: 2 }), appSpec({ id: '/new', dataset: undefined })], tasks: [taskRecord()] });
+  t.equal(interest.owedReviveAt(), undefined, 'nothing owed while every waiting instance has had its revive');
   t.same(interest.decide(busier, T0 + 500), [], 'rate-limited');
+  t.equal(interest.owedReviveAt(), T0 + 1002, 'the held-back revive is due when the minimum interval ends');
   t.same(interest.decide(busier, T0 + 1002), [{ type: 'REVIVE' }], 'then revived');
+  t.equal(interest.owedReviveAt(), undefined, 'and no longer owed');
 });
 
 t.test('a new configuration replaces tasks one at a time, never more than the strategy lets go', async (t) => {
