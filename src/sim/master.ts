@@ -286,7 +286,8 @@ export class Master {
       case 'UPDATE_FRAMEWORK':
         return this.updateFramework(framework, call.update_framework);
       default:
-        this.log.warn({ frameworkId: framework.id, callType: type }, 'call type not implemented');
+        // only UNKNOWN gets here (validation refuses the operation feedback calls first); Mesos answers it so too
+        this.log.warn({ frameworkId: framework.id, callType: type }, "received an 'UNKNOWN' call");
         return { status: 501, body: '501 Not Implemented.' };
     }
   }
