@@ -1,21 +1,11 @@
 import t from 'tap';
 import { waitFor } from '../support/ferryProcess.js';
 import { startInProcessFerry, type InProcessFerry } from '../support/ferryInProcess.js';
+import { sleeperApp as app } from './sleeperApp.js';
 
 interface Detail {
   app: { id: string; version: string; instances: number };
   tasks: { id: string; kind?: string; state: string }[];
-}
-
-function app(id: string) {
-  return {
-    id,
-    cmd: 'sleep 600',
-    cpus: 0.1,
-    mem: 32,
-    portDefinitions: [],
-    container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', external: { name: `${id.slice(1)}-data`, size: 1, provider: 'ferry' } }] },
-  };
 }
 
 async function versionOf(ferry: InProcessFerry, id: string): Promise<string> {

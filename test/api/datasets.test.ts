@@ -1,6 +1,7 @@
 import t from 'tap';
 import { waitFor } from '../support/ferryProcess.js';
 import { startInProcessFerry, type InProcessFerry } from '../support/ferryInProcess.js';
+import { sleeperApp as app } from './sleeperApp.js';
 
 interface DatasetView {
   name: string;
@@ -18,18 +19,6 @@ interface DatasetView {
 interface Detail {
   tasks: { instance: number; kind?: string; agentId: string; state: string }[];
   datasets: DatasetView[];
-}
-
-function app(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    cmd: 'sleep 600',
-    cpus: 0.1,
-    mem: 32,
-    portDefinitions: [],
-    container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', external: { name: `${id.slice(1)}-data`, size: 1, provider: 'ferry' } }] },
-    ...extra,
-  };
 }
 
 async function names(ferry: InProcessFerry, query = ''): Promise<string[]> {

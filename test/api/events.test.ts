@@ -3,17 +3,7 @@ import { waitFor } from '../support/ferryProcess.js';
 import { startInProcessFerry } from '../support/ferryInProcess.js';
 import { openEvents, type SseEvent } from './sseClient.js';
 import { startStandby } from './standbyInstance.js';
-
-function app(id: string) {
-  return {
-    id,
-    cmd: 'sleep 600',
-    cpus: 0.1,
-    mem: 32,
-    portDefinitions: [],
-    container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', external: { name: `${id.slice(1)}-data`, size: 1, provider: 'ferry' } }] },
-  };
-}
+import { sleeperApp as app } from './sleeperApp.js';
 
 const data = (e: SseEvent): Record<string, unknown> => e.data as Record<string, unknown>;
 

@@ -2,6 +2,7 @@ import t from 'tap';
 import { waitFor } from '../support/ferryProcess.js';
 import { startInProcessFerry, type InProcessFerry } from '../support/ferryInProcess.js';
 import { startStandby } from './standbyInstance.js';
+import { sleeperApp as app } from './sleeperApp.js';
 
 /** The value of one sample ("name" or "name{labels}") in a Prometheus text exposition; undefined when absent. */
 function sample(text: string, series: string): number | undefined {
@@ -16,17 +17,6 @@ function sample(text: string, series: string): number | undefined {
 async function scrape(base: string): Promise<{ status: number; type: string; text: string }> {
   const res = await fetch(`http://${base}/metrics`);
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
-}
-
-function app(id: string) {
-  return {
-    id,
-    cmd: 'sleep 600',
-    cpus: 0.1,
-    mem: 32,
-    portDefinitions: [],
-    container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', external: { name: `${id.slice(1)}-data`, size: 1, provider: 'ferry' } }] },
-  };
 }
 
 async function runningOn(ferry: InProcessFerry, id: string, notOn?: string): Promise<string> {
