@@ -27,6 +27,7 @@ import { startSim, type SimProcess } from './support/simProcess.js';
 import { median, round } from './support/stats.js';
 import { tempDir } from './support/tempDir.js';
 import { startZooKeeper, type ZooKeeper } from './support/zooKeeper.js';
+import { benchFlags, choiceFlag, listFlag, numberFlag } from './support/benchArgs.js';
 
 const TARGETS = { allRunningSeconds: 30, cpuMsPerRound: 20, rssBytes: 300 * 1024 * 1024 };
 const OFFER_TIMEOUT_S = 10;
@@ -92,53 +93,30 @@ interface StoreResult {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { agents: 1000, apps: 10_000, concurrency: 32, stores: ['zk', 'file'], dataVia: 'env', steadySeconds: 40, profile: false, heapSnapshot: false, timeoutSeconds: 900, waitingRefuseSeconds: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === '--profile') {
-      args.profile = true;
-      continue;
-    }
-    if (flag === '--heap-snapshot') {
-      args.heapSnapshot = true;
-      continue;
-    }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    switch (flag) {
-      case '--agents':
-        args.agents = Number(value);
-        break;
-      case '--apps':
-        args.apps = Number(value);
-        break;
-      case '--concurrency':
-        args.concurrency = Number(value);
-        break;
-      case '--steady-seconds':
-        args.steadySeconds = Number(value);
-        break;
-      case '--timeout-seconds':
-        args.timeoutSeconds = Number(value);
-        break;
-      case '--waiting-refuse-seconds':
-        args.waitingRefuseSeconds = Number(value);
-        break;
-      case '--stores':
-        args.stores = value.split(',').map((s) => {
-          if (s !== 'zk' && s !== 'file') throw new Error(`--stores takes zk and/or file, not ${s}`);
-          return s;
-        });
-        break;
-      case '--data-via':
-        if (value !== 'env' && value !== 'volume') throw new Error('--data-via takes env or volume');
-        args.dataVia = value;
-        break;
-      default:
-        throw new Error(`unknown flag ${flag}`);
-    }
-  }
-  return args;
+  const values = benchFlags(argv, {
+    agents: true,
+    apps: true,
+    concurrency: true,
+    'steady-seconds': true,
+    'timeout-seconds': true,
+    'waiting-refuse-seconds': true,
+    stores: true,
+    'data-via': true,
+    profile: false,
+    'heap-snapshot': false,
+  });
+  return {
+    agents: numberFlag(values, 'agents', 1000),
+    apps: numberFlag(values, 'apps', 10_000),
+    concurrency: numberFlag(values, 'concurrency', 32),
+    stores: listFlag(values, 'stores', ['zk', 'file'] as const, ['zk', 'file']),
+    dataVia: choiceFlag(values, 'data-via', ['env', 'volume'] as const, 'env'),
+    steadySeconds: numberFlag(values, 'steady-seconds', 40),
+    profile: values['profile'] === true,
+    heapSnapshot: values['heap-snapshot'] === true,
+    timeoutSeconds: numberFlag(values, 'timeout-seconds', 900),
+    waitingRefuseSeconds: numberFlag(values, 'waiting-refuse-seconds', 1),
+  };
 }
 
 function appId(i: number): string {

@@ -20,6 +20,7 @@ import type { SchedulerEvent } from '../src/mesos/events.js';
 import { createMasterDetector } from '../src/mesos/masterDetector.js';
 import { SchedulerClient } from '../src/mesos/schedulerClient.js';
 import type { FrameworkInfo, Offer, TaskInfo } from '../src/mesos/types.js';
+import { benchFlags, listFlag, numberFlag } from './support/benchArgs.js';
 import { runBenchmark } from './support/cleanup.js';
 import { loadProfile, monotonicMicros, printSummary, summarizeProfile } from './support/cpuProfile.js';
 import { FERRY_ROOT } from './support/paths.js';
@@ -85,46 +86,17 @@ interface ConfigResult {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { agents: 1000, rounds: 10, warmup: 2, throughputSeconds: 8, media: [PROTOBUF, JSON_MEDIA], modes: [...MODES], profileSim: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === '--profile-sim') {
-      args.profileSim = true;
-      continue;
-    }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    switch (flag) {
-      case '--agents':
-        args.agents = Number(value);
-        break;
-      case '--rounds':
-        args.rounds = Number(value);
-        break;
-      case '--warmup':
-        args.warmup = Number(value);
-        break;
-      case '--throughput-seconds':
-        args.throughputSeconds = Number(value);
-        break;
-      case '--media':
-        args.media = value.split(',').map((m) => {
-          if (m === 'protobuf') return PROTOBUF;
-          if (m === 'json') return JSON_MEDIA;
-          throw new Error(`--media takes protobuf and/or json, not ${m}`);
-        });
-        break;
-      case '--modes':
-        args.modes = value.split(',').map((m) => {
-          if (!(MODES as readonly string[]).includes(m)) throw new Error(`--modes takes ${MODES.join(', ')}, not ${m}`);
-          return m as Mode;
-        });
-        break;
-      default:
-        throw new Error(`unknown flag ${flag}`);
-    }
-  }
-  return args;
+  const values = benchFlags(argv, { agents: true, rounds: true, warmup: true, 'throughput-seconds': true, media: true, modes: true, 'profile-sim': false });
+  const media = listFlag(values, 'media', ['protobuf', 'json'] as const, ['protobuf', 'json']);
+  return {
+    agents: numberFlag(values, 'agents', 1000),
+    rounds: numberFlag(values, 'rounds', 10),
+    warmup: numberFlag(values, 'warmup', 2),
+    throughputSeconds: numberFlag(values, 'throughput-seconds', 8),
+    media: media.map((m) => (m === 'protobuf' ? PROTOBUF : JSON_MEDIA)),
+    modes: listFlag(values, 'modes', MODES, MODES),
+    profileSim: values['profile-sim'] === true,
+  };
 }
 
 const mediaName = (media: MediaType): 'protobuf' | 'json' => (media === PROTOBUF ? 'protobuf' : 'json');
