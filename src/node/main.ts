@@ -96,12 +96,14 @@ program
   .option('--token <secret>', `the transfer's secret (or ${COPY_TOKEN_ENV})`)
   .option('--idle-timeout-s <seconds>', 'give up when no sender connects for this long', integer)
   .option('--checkpoint-mib <mib>', 'make progress durable after this much data (default 1024)', integer)
+  .option('--buffered-writes', 'write every file through the page cache (default: large files with direct I/O)')
   .action(
-    action('receive', async (o: { dir: string; port: number; host?: string; stateDir?: string; token?: string; idleTimeoutS?: number; checkpointMib?: number }) =>
+    action('receive', async (o: { dir: string; port: number; host?: string; stateDir?: string; token?: string; idleTimeoutS?: number; checkpointMib?: number; bufferedWrites?: boolean }) =>
       (await copy.receiver()).runReceiver({
         dir: o.dir,
         port: o.port,
         logger: log,
+        directWrites: o.bufferedWrites !== true,
         ...(o.checkpointMib !== undefined ? { checkpointBytes: o.checkpointMib * 1024 * 1024 } : {}),
         ...(o.host !== undefined ? { host: o.host } : {}),
         ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),

@@ -75,3 +75,24 @@ t.test('the CLI answers a failure with one JSON line and exit status 1', async (
   t.match(line.message, /cannot read the source dataset/);
   t.equal(await run.exit, 1);
 });
+
+t.test('receive writes large files directly unless --buffered-writes says otherwise', async (t) => {
+  const base = await mkdtemp(join(tmpdir(), 'ferry-copy-direct-'));
+  t.teardown(() => rm(base, { recursive: true, force: true }));
+  const source = join(base, 'agent-a', 'kv-data');
+  await writeData(join(source, 'table'), bytes(9 * MiB, 1));
+  await age(join(source, 'table'));
+  for (const [flags, direct] of [[[], 9 * MiB], [['--buffered-writes'], 0]] as const) {
+    const destination = join(base, `agent-b${flags.length}`, 'kv-data');
+    const port = await freePort();
+    const receiver = runNodeCommand(['receive', '--dir', destination, '--port', String(port), '--host', '127.0.0.1', ...flags]);
+    t.teardown(() => receiver.child.kill('SIGKILL'));
+    await waitForListener(port);
+    await runSender({ dir: source, host: '127.0.0.1', port, final: true });
+    const received = await receiver.result;
+    t.equal(received.ok, true, JSON.stringify(received));
+    const rounds = received.result?.['rounds'] as { bytesWritten: number; bytesWrittenDirect: number }[];
+    t.same(rounds.map((r) => [r.bytesWritten, r.bytesWrittenDirect]), [[9 * MiB, direct]], `receive ${flags.join(' ') || '(defaults)'}`);
+    t.same(treeDifferences(await snapshotTree(source), await snapshotTree(destination)), []);
+  }
+});

@@ -65,10 +65,11 @@ export class DestinationTree {
 
   /**
    * Opens `path` for block writes; `rewrite` starts from an empty file, and
-   * anything that is not a regular file is replaced. `created`: the entry is
-   * new, so its directory changed too.
+   * anything that is not a regular file is replaced. `fullPath`: where it
+   * is, for a second descriptor; `created`: the entry is new, so its
+   * directory changed too.
    */
-  async openFile(path: string, rewrite: boolean): Promise<{ handle: FileHandle; created: boolean }> {
+  async openFile(path: string, rewrite: boolean): Promise<{ handle: FileHandle; fullPath: string; created: boolean }> {
     const full = await this.resolve(path);
     const existing = lstatNowOrUndefined(full);
     let truncate = rewrite;
@@ -77,7 +78,7 @@ export class DestinationTree {
       truncate = true;
     }
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (truncate ? constants.O_TRUNC : 0);
-    return { handle: await open(full, flags, 0o600), created: existing === undefined || !existing.isFile() };
+    return { handle: await open(full, flags, 0o600), fullPath: full, created: existing === undefined || !existing.isFile() };
   }
 
   /**

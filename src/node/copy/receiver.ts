@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fsyncDirectory } from '../../state/durableFile.js';
 import { isErrno, NodeError } from '../nodeError.js';
 import { blockCount, DEFAULT_BLOCK_SIZE, HASH_ALGORITHM, zeroBlockHash, zeroBuffer } from './blockHashing.js';
+import { BlockWriter, DirectIo } from './blockWriter.js';
 import { BufferPool } from './bufferPool.js';
 import { hashWorkers, WORTH_THREADS_BYTES } from './hashWorkers.js';
 import { manifestDifferences, manifestFromList, manifestToList, parentOf, pathsUnder, ROOT_PATH, type FileEntry } from './copyManifest.js';
@@ -44,6 +45,8 @@ export interface ReceiverOptions {
   checkpointBytes?: number;
   /** ... or this long, whichever comes first */
   checkpointMs?: number;
+  /** write large files with direct I/O, past the page cache (default true; dropped when the filesystem refuses it) */
+  directWrites?: boolean;
   logger?: Logger;
 }
 
@@ -52,6 +55,8 @@ export interface ReceiveRoundStats {
   final: boolean;
   bytesReceived: number;
   bytesWritten: number;
+  /** of which: written with direct I/O */
+  bytesWrittenDirect: number;
   /** files finished this round (new content, changed blocks, or new metadata) */
   filesWritten: number;
   blocksReceived: number;
@@ -141,6 +146,7 @@ function closeServer(server: Server): Promise<void> {
 interface OpenFile {
   path: string;
   handle: FileHandle;
+  writer: BlockWriter;
   size: number;
   rewrite: boolean;
   old: FileEntry | undefined;
@@ -176,6 +182,7 @@ class ReceiveService {
   private readonly rounds: ReceiveRoundStats[] = [];
   private readonly blockSize: number;
   private readonly pool: BufferPool;
+  private readonly directIo: DirectIo;
   private stopped = false;
 
   constructor(
@@ -187,6 +194,7 @@ class ReceiveService {
   ) {
     this.blockSize = state.blockSize;
     this.pool = new BufferPool(this.blockSize, POOLED_BUFFERS);
+    this.directIo = new DirectIo(options.directWrites ?? true);
     this.finished = new Promise((resolve, reject) => {
       this.resolveFinished = resolve;
       this.rejectFinished = reject;
@@ -322,8 +330,12 @@ class ReceiveService {
             const known = old?.type === 'file' ? old : undefined;
             if (!message.rewrite && known === undefined) throw new NodeError('PROTOCOL', `the sender updates ${path} in place, but the destination does not know it as a file`);
             for (const under of pathsUnder(this.state.manifest, path)) if (under !== path) this.forget(under);
-            const { handle, created } = await this.tree.openFile(path, message.rewrite);
-            file = { path, handle, size: message.size, rewrite: message.rewrite, old: known, received: new Map(), inFlight: new Set(), written: 0, writeError: undefined };
+            const { handle, fullPath, created } = await this.tree.openFile(path, message.rewrite);
+            const writer = await BlockWriter.over(handle, fullPath, this.directIo.wanted(message.size, this.blockSize), this.directIo).catch(async (err: unknown) => {
+              await handle.close().catch(() => undefined);
+              throw err;
+            });
+            file = { path, handle, writer, size: message.size, rewrite: message.rewrite, old: known, received: new Map(), inFlight: new Set(), written: 0, writeError: undefined };
             // a file updated in place leaves its directory as it was: nothing there to make durable
             if (created) round.touchedDirs.add(parentOf(path));
             break;
@@ -414,7 +426,7 @@ class ReceiveService {
       lastCheckpoint: now,
       touchedDirs: new Set(),
       flushes: new FlushQueue(),
-      stats: { round: plan.round, final: plan.final, bytesReceived: 0, bytesWritten: 0, filesWritten: 0, blocksReceived: 0, deleted: 0, renamed: 0, durationMs: 0, flushMs: 0, complete: false },
+      stats: { round: plan.round, final: plan.final, bytesReceived: 0, bytesWritten: 0, bytesWrittenDirect: 0, filesWritten: 0, blocksReceived: 0, deleted: 0, renamed: 0, durationMs: 0, flushMs: 0, complete: false },
     };
   }
 
@@ -447,7 +459,7 @@ class ReceiveService {
       }
       // a hole where the file has no data yet: sparse files stay sparse
       if (file.rewrite || file.old === undefined || offset >= file.old.size) return;
-      work = writeFully(file.handle, [zeroBuffer(block.length)], offset);
+      work = file.writer.write(zeroBuffer(block.length), offset, false);
     } else {
       if (payloadLength !== block.length) throw new NodeError('PROTOCOL', `block ${block.index} of ${file.path} carries ${payloadLength} bytes, not ${block.length}`);
       round.stats.bytesReceived += payloadLength;
@@ -464,7 +476,8 @@ class ReceiveService {
           if (hash !== block.hash) {
             throw new NodeError('CORRUPT_BLOCK', `block ${block.index} of ${file.path} arrived with hash ${hash}, the sender's is ${block.hash}: corrupted in transit; nothing of it was written`);
           }
-          await writeFully(file.handle, [buffer.subarray(0, payloadLength)], offset);
+          // a pooled buffer starts on a page: the block may go to the device directly
+          await file.writer.write(buffer.subarray(0, payloadLength), offset, true);
         } finally {
           release();
         }
@@ -489,6 +502,8 @@ class ReceiveService {
   private async endFile(file: OpenFile, entry: FileEntry, round: ActiveRound): Promise<void> {
     try {
       await Promise.all(file.inFlight);
+      await file.writer.closeDirect();
+      round.stats.bytesWrittenDirect += file.writer.directBytes;
       if (file.writeError !== undefined) throw file.writeError;
       if (entry.size !== file.size) throw new NodeError('PROTOCOL', `${file.path} began as ${file.size} bytes and ended as ${entry.size}`);
       const blocks = blockCount(entry.size, this.blockSize);
@@ -512,6 +527,7 @@ class ReceiveService {
       round.done.add(file.path);
       round.stats.filesWritten++;
     } catch (err) {
+      await file.writer.closeDirect().catch(() => undefined);
       await file.handle.close().catch(() => undefined);
       throw err;
     }
@@ -585,6 +601,7 @@ class ReceiveService {
   private async abandon(round: ActiveRound | undefined, file: OpenFile | undefined, error: NodeError): Promise<void> {
     if (file !== undefined) {
       await Promise.allSettled(file.inFlight);
+      await file.writer.closeDirect().catch(() => undefined);
       await file.handle.close().catch(() => undefined);
     }
     if (round === undefined) {
@@ -614,25 +631,6 @@ class ReceiveService {
 function sameLastBlock(old: FileEntry, entry: FileEntry, blockSize: number): boolean {
   const lastLength = (size: number) => size - (blockCount(size, blockSize) - 1) * blockSize;
   return blockCount(old.size, blockSize) === blockCount(entry.size, blockSize) && lastLength(old.size) === lastLength(entry.size);
-}
-
-async function writeFully(handle: FileHandle, pieces: Buffer[], position: number): Promise<void> {
-  let left = pieces;
-  let at = position;
-  while (left.length > 0) {
-    const { bytesWritten } = await handle.writev(left, at);
-    at += bytesWritten;
-    left = advance(left, bytesWritten);
-  }
-}
-
-/** The pieces after the first `bytes` bytes (a short writev resumes here). */
-function advance(pieces: Buffer[], bytes: number): Buffer[] {
-  let skip = bytes;
-  let i = 0;
-  while (i < pieces.length && skip >= pieces[i]!.length) skip -= pieces[i++]!.length;
-  if (i >= pieces.length) return [];
-  return [pieces[i]!.subarray(skip), ...pieces.slice(i + 1)];
 }
 
 function sameSecret(expected: string, given: string): boolean {
