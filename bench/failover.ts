@@ -8,6 +8,7 @@
 //
 //   node dist/bench/failover.js [--repeat 5] [--apps 3] [--session-timeout-ms 2000]
 
+import { benchFlags, numberFlag } from './support/benchArgs.js';
 import { runBenchmark } from './support/cleanup.js';
 import { logTime, startFerry, type FerryProcess } from './support/ferryProcess.js';
 import { requestJson, sleep, waitUntil } from './support/httpJson.js';
@@ -40,16 +41,8 @@ interface Repetition {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { repeat: 5, apps: 3, sessionTimeoutMs: 2000 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const value = Number(argv[i + 1]);
-    if (!Number.isFinite(value)) throw new Error(`${argv[i]} needs a number`);
-    if (argv[i] === '--repeat') args.repeat = value;
-    else if (argv[i] === '--apps') args.apps = value;
-    else if (argv[i] === '--session-timeout-ms') args.sessionTimeoutMs = value;
-    else throw new Error(`unknown flag ${argv[i]}`);
-  }
-  return args;
+  const values = benchFlags(argv, { repeat: true, apps: true, 'session-timeout-ms': true });
+  return { repeat: numberFlag(values, 'repeat', 5), apps: numberFlag(values, 'apps', 3), sessionTimeoutMs: numberFlag(values, 'session-timeout-ms', 2000) };
 }
 
 function appDefinition(i: number): Record<string, unknown> {

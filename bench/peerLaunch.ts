@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { benchFlags, choiceFlag, numberFlag } from './support/benchArgs.js';
 import { runBenchmark } from './support/cleanup.js';
 import { startChild } from './support/childProcess.js';
 import { startFerry, type FerryProcess } from './support/ferryProcess.js';
@@ -55,22 +56,16 @@ interface PeerTiming extends Timing {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { tasks: 100, cpus: 0.1, mem: 32, repeat: 3, peerDir: undefined, store: 'zk' };
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i]!;
-    const value = argv[i + 1];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === '--tasks') args.tasks = Number(value);
-    else if (flag === '--cpus') args.cpus = Number(value);
-    else if (flag === '--mem') args.mem = Number(value);
-    else if (flag === '--repeat') args.repeat = Number(value);
-    else if (flag === '--peer-dir') args.peerDir = value;
-    else if (flag === '--store') {
-      if (value !== 'zk' && value !== 'file') throw new Error('--store takes zk or file');
-      args.store = value;
-    } else throw new Error(`unknown flag ${flag}`);
-  }
-  return args;
+  const values = benchFlags(argv, { tasks: true, cpus: true, mem: true, repeat: true, 'peer-dir': true, store: true });
+  const peerDir = values['peer-dir'];
+  return {
+    tasks: numberFlag(values, 'tasks', 100),
+    cpus: numberFlag(values, 'cpus', 0.1),
+    mem: numberFlag(values, 'mem', 32),
+    repeat: numberFlag(values, 'repeat', 3),
+    peerDir: typeof peerDir === 'string' ? peerDir : undefined,
+    store: choiceFlag(values, 'store', ['zk', 'file'], 'zk'),
+  };
 }
 
 async function installPeer(args: Args): Promise<string> {
