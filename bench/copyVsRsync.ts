@@ -8,16 +8,22 @@
 // one, which also ran the first copy), as the node executor runs a move's
 // final round: no process start, code already warm. The same round run as a
 // `send --final` process (its sender time and wall time) is printed for reference.
-// Usage: node dist/bench/copyVsRsync.js [workdir]
+// Usage: node dist/bench/copyVsRsync.js [--scenario file,files] [workdir]
+// (--scenario picks scenarios (i) `file` and/or (ii) `files`; both by default)
 
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { overwriteInPlace, rewriteFiles, writeColdDataset, writeSmallFiles } from './benchDatasets.js';
-import { runSender } from '../src/node/copy/sender.js';
+import { runSender, type SendRoundStats } from '../src/node/copy/sender.js';
+import { benchCommandLine, listFlag } from './support/benchArgs.js';
 import { fmtMs, freeBytes, GiB, median, MiB, send, startReceiver, timed, timedShell, type SendResult } from './benchProcesses.js';
 
-const base = process.argv[2] ?? tmpdir();
+const SCENARIOS = ['file', 'files'] as const;
+const { values: flags, positionals } = benchCommandLine(process.argv.slice(2), { scenario: true });
+const chosen = listFlag(flags, 'scenario', SCENARIOS, SCENARIOS);
+if (positionals.length > 1) throw new Error(`one work dir at most, not ${positionals.join(' ')}`);
+const base = positionals[0] ?? tmpdir();
 const REPEATS = Number(process.env['FERRY_BENCH_REPEATS'] ?? 3);
 
 type Method = 'ferry' | 'ferry, resident sender' | 'rsync default' | 'rsync --no-whole-file --inplace' | 'rsync default, then sync';
@@ -29,13 +35,22 @@ const RSYNC_FLAGS: Record<Exclude<Method, 'ferry' | 'ferry, resident sender'>, s
 };
 
 interface Scenario {
+  key: (typeof SCENARIOS)[number];
   name: string;
   bytes: number;
   prepare: (source: string) => Promise<void>;
   change: (source: string, repeat: number) => Promise<void>;
 }
 
-async function runScenario(scenario: Scenario): Promise<Record<Method, number[]> & { ferryEngineMs: number[]; ferryRead: number[]; ferrySent: number[] }> {
+/** Ferry's own figures beside the compared times: the process sender's time, bytes, and where the resident sender's time went. */
+interface Extras {
+  ferryEngineMs: number[];
+  ferryRead: number[];
+  ferrySent: number[];
+  residentPhases: SendRoundStats['phasesMs'][];
+}
+
+async function runScenario(scenario: Scenario): Promise<Record<Method, number[]> & Extras> {
   const work = await mkdtemp(join(base, 'ferry-bench-rsync-'));
   try {
     const source = join(work, 'source', 'ds');
@@ -62,7 +77,7 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
     }
     await timed('sync', []);
 
-    const times: Record<Method, number[]> & { ferryEngineMs: number[]; ferryRead: number[]; ferrySent: number[] } = {
+    const times: Record<Method, number[]> & Extras = {
       ferry: [],
       'ferry, resident sender': [],
       'rsync default': [],
@@ -71,6 +86,7 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
       ferryEngineMs: [],
       ferryRead: [],
       ferrySent: [],
+      residentPhases: [],
     };
     const methods: Method[] = ['ferry', 'ferry, resident sender', 'rsync default', 'rsync --no-whole-file --inplace', 'rsync default, then sync'];
     for (let repeat = 0; repeat < REPEATS; repeat++) {
@@ -96,6 +112,7 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
           const result = await resident(true);
           if (!result.complete) throw new Error('Ferry final round did not complete');
           times[method].push(result.durationMs);
+          times.residentPhases.push(result.phasesMs);
           await residentReceiver.done;
           residentReceiver = await startReceiver(destinations[method]);
           await resident(false);
@@ -121,6 +138,7 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
 
 const scenarios: Scenario[] = [
   {
+    key: 'file',
     name: 'one 1 GiB file, 10 MiB overwritten in place',
     bytes: GiB,
     prepare: async (source) => {
@@ -129,6 +147,7 @@ const scenarios: Scenario[] = [
     change: (source, repeat) => overwriteInPlace(join(source, 'cold', 'seg-0000'), (100 + repeat * 211) * MiB, 10 * MiB),
   },
   {
+    key: 'files',
     name: '1,000 files of 1 MiB, 10 rewritten',
     bytes: 1000 * MiB,
     prepare: async (source) => {
@@ -148,7 +167,7 @@ console.log(`copy vs rsync — ${started.toISOString()} on ${hostname()} (${cpus
 const rsyncVersion = (await timed('rsync', ['--version'])).stdout.split('\n')[0];
 console.log(rsyncVersion);
 const all: { scenario: string; skipped?: string; figures?: Awaited<ReturnType<typeof runScenario>> }[] = [];
-for (const scenario of scenarios) {
+for (const scenario of scenarios.filter((s) => chosen.includes(s.key))) {
   const free = await freeBytes(base);
   if (free < 4 * scenario.bytes + 512 * MiB) {
     console.log(`${scenario.name}: SKIPPED (needs ${((4 * scenario.bytes) / GiB).toFixed(1)} GiB free, has ${(free / GiB).toFixed(1)} GiB)`);
@@ -175,6 +194,8 @@ for (const scenario of scenarios) {
       `${(processSender / best).toFixed(2)}× as a process's sender, ${(ferryWall / best).toFixed(2)}× with the process start; ` +
       `for reference, rsync default followed by sync -f: ${fmtMs(median(figures['rsync default, then sync']))}`,
   );
+  const phases = Object.keys(figures.residentPhases[0] ?? {}) as (keyof SendRoundStats['phasesMs'])[];
+  console.log(`  resident sender phases, median ms: ${phases.map((phase) => `${phase} ${median(figures.residentPhases.map((p) => p[phase])).toFixed(0)}`).join(', ')}`);
 }
 console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(JSON.stringify({ benchmark: 'copyVsRsync', date: started.toISOString(), host: hostname(), rsync: rsyncVersion, repeats: REPEATS, results: all }));

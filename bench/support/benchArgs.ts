@@ -8,8 +8,16 @@ export type FlagValues = Record<string, string | boolean | undefined>;
 
 /** Parses `argv` with the given flags: true for a flag that takes a value, false for a switch. */
 export function benchFlags(argv: string[], flags: Record<string, boolean>): FlagValues {
+  const { values, positionals } = benchCommandLine(argv, flags);
+  if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]!}`);
+  return values;
+}
+
+/** Like `benchFlags`, for a benchmark that also takes plain arguments (such as a work directory). */
+export function benchCommandLine(argv: string[], flags: Record<string, boolean>): { values: FlagValues; positionals: string[] } {
   const options = Object.fromEntries(Object.entries(flags).map(([name, takesValue]) => [name, { type: takesValue ? ('string' as const) : ('boolean' as const) }]));
-  return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as FlagValues;
+  const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  return { values: values as FlagValues, positionals };
 }
 
 /** A flag's value as a number ≥ 0 (or the fallback when absent). */
