@@ -18,7 +18,7 @@ import { parseReceiverMessage, PROTOCOL_VERSION, type ReceiverMessage } from './
 import { senderStateFileOf } from './copyStatePaths.js';
 import { FrameReader, FrameWriter } from './frameCodec.js';
 import { fileEntryOf, planRound, type RoundOp } from './roundPlan.js';
-import { loadSenderState, saveSenderState, senderStateText, writeSenderState, type CachedFile, type SenderState } from './senderState.js';
+import { loadSenderState, prepareSenderState, saveSenderState, writeSenderState, type CachedFile, type SenderState } from './senderState.js';
 import { sourceRoot, walkSourceRoot, type SourceNode, type SourceTree } from './sourceTree.js';
 import { BufferPool } from './bufferPool.js';
 import { hashWorkers, WORTH_THREADS_BYTES } from './hashWorkers.js';
@@ -221,7 +221,7 @@ class SendSession {
     // the digest to expect and the state to keep if the receiver commits what was predicted, prepared while it flushes
     const digest = manifestDigest(expected);
     const predicted: SenderState = { ...this.state, files: this.newCache, destination: { digest, manifest: expected } };
-    const predictedText = senderStateText(predicted);
+    const prepared = prepareSenderState(predicted);
     const reply = await this.expect('committed');
     phases.commit = lap();
     this.stats.wireBytes = this.writer.bytesWritten;
@@ -229,7 +229,7 @@ class SendSession {
     this.stats.complete = reply.complete;
     if (this.options.final && !reply.complete) throw new NodeError('VERIFY_FAILED', `the receiver committed final round ${round} without marking it complete`);
     const stateFile = this.options.stateFile ?? senderStateFileOf(this.options.dir);
-    if (reply.digest === digest) await writeSenderState(stateFile, predictedText);
+    if (reply.digest === digest) await writeSenderState(stateFile, prepared);
     else {
       this.log.warn({ round, expected: digest, receiver: reply.digest }, 'the receiver describes its destination differently than predicted: it will send its manifest next round');
       const { destination: _stale, ...known } = this.state;
