@@ -412,7 +412,7 @@ class ReceiveService {
     for (const path of plan.paths) requireRelativePath(path);
     // before the first byte of a round lands, the destination stops being complete
     const pending: PendingRound = { round: plan.round, paths: plan.paths, done: [] };
-    await this.state.persist(pending, { clearComplete: true });
+    await this.state.beginRound(pending);
     const now = Date.now();
     this.log.info({ round: plan.round, final: plan.final, paths: plan.paths.length }, 'copy round started');
     return {
@@ -569,13 +569,25 @@ class ReceiveService {
 
   private async commit(round: ActiveRound, end: Extract<SenderMessage, { t: 'end' }>, writer: FrameWriter): Promise<void> {
     const flushStarted = Date.now();
-    await this.flush(round);
-    round.stats.flushMs = Date.now() - flushStarted;
-    this.state.round = round.round;
-    this.state.changed();
+    const flushing = this.flush(round).then(() => {
+      round.stats.flushMs = Date.now() - flushStarted;
+    });
+    // settled below; until then its failure must not count as unhandled
+    flushing.catch(() => undefined);
+    // the manifest and the marker are written and synced beside the current ones while the data is flushed
     const differences = !end.final ? [] : end.manifest === undefined ? ['the final round carried no manifest'] : manifestDifferences(manifestFromList(end.manifest), this.state.manifest);
-    await this.state.persist();
     const digest = this.state.digest();
+    const verified = end.final && differences.length === 0;
+    const staging = this.state.stageCommit(round.round, verified ? { round: round.round, digest, completedAt: new Date().toISOString() } : undefined);
+    const [flushed, staged] = await Promise.allSettled([flushing, staging]);
+    if (flushed.status === 'rejected' || staged.status === 'rejected') {
+      if (staged.status === 'fulfilled') await this.state.discardCommit(staged.value).catch(() => undefined);
+      // a failed flush may have lost any file of the round, finished or not
+      this.markUnknown(round.pending.paths);
+      throw flushed.status === 'rejected' ? flushed.reason : (staged as PromiseRejectedResult).reason;
+    }
+    // only now is the data durable that the manifest describes
+    await this.state.installCommit(staged.value);
     round.stats.durationMs = Date.now() - round.started;
     if (differences.length > 0) {
       this.rounds.push(round.stats);
@@ -583,10 +595,7 @@ class ReceiveService {
       await writer.send({ t: 'failed', code: 'VERIFY_FAILED', message: `the destination does not match the source after round ${round.round}`, differences });
       return;
     }
-    if (end.final) {
-      await this.state.markComplete({ round: round.round, digest, completedAt: new Date().toISOString() });
-      round.stats.complete = true;
-    }
+    round.stats.complete = end.final;
     this.rounds.push(round.stats);
     this.log.info({ ...round.stats, digest }, end.final ? 'final copy round verified: destination complete' : 'copy round committed');
     await writer.send({ t: 'committed', round: round.round, digest, final: end.final, complete: round.stats.complete });
@@ -595,6 +604,15 @@ class ReceiveService {
       clearTimeout(this.idleTimer);
       this.resolveFinished({ dir: this.tree.root, stateDir: this.stateDir, round: round.round, digest, complete: true, rounds: this.rounds });
     }
+  }
+
+  /** Paths a torn round may have left half-done: 'unknown', so the next round rewrites or removes them. */
+  private markUnknown(paths: string[]): void {
+    for (const path of paths) {
+      this.state.stamps.delete(path);
+      this.state.manifest.set(path, { type: 'unknown' });
+    }
+    this.state.changed();
   }
 
   /** A round cut short: whatever it may have touched and not finished becomes unknown, durably. */
@@ -611,12 +629,7 @@ class ReceiveService {
     try {
       await this.flush(round);
       // entries below an unfinished path that an unfinished removal took away are found by the next session's reconcile
-      for (const path of round.pending.paths) {
-        if (round.done.has(path)) continue;
-        this.state.stamps.delete(path);
-        this.state.manifest.set(path, { type: 'unknown' });
-      }
-      this.state.changed();
+      this.markUnknown(round.pending.paths.filter((path) => !round.done.has(path)));
       await this.state.persist();
     } catch (err) {
       // the pending journal on disk still names every path: a restart marks them unknown

@@ -1,0 +1,129 @@
+// The receiver's state directory across crashes: a round opened with a
+// journal of its paths, a commit staged but not installed, a destination
+// whose first round has no manifest to journal against, and files a crash
+// left behind or that cannot be trusted.
+
+import t from 'tap';
+import type { Test } from 'tap';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_BLOCK_SIZE, HASH_ALGORITHM } from '../../src/node/copy/blockHashing.js';
+import type { FileEntry } from '../../src/node/copy/copyManifest.js';
+import { JOURNAL_FILE, readCompletion, ReceiverState } from '../../src/node/copy/receiverState.js';
+
+async function stateDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-receiver-state-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** What a receiver process finds after a crash: only what is on disk. */
+const reopen = (dir: string) => ReceiverState.open(dir, HASH_ALGORITHM, DEFAULT_BLOCK_SIZE);
+
+function fileEntry(hash: string): FileEntry {
+  return { type: 'file', mode: 0o644, uid: -1, gid: -1, mtimeNs: '1000', size: 5, hashes: [hash] };
+}
+
+const UNKNOWN = { type: 'unknown' } as const;
+
+/** A state directory whose committed manifest (round 1) holds files a, b and c. */
+async function committedState(t: Test): Promise<{ dir: string; state: ReceiverState }> {
+  const dir = await stateDir(t);
+  const state = await reopen(dir);
+  await state.beginRound({ round: 1, paths: ['a', 'b', 'c'], done: [] });
+  for (const path of ['a', 'b', 'c']) state.manifest.set(path, fileEntry(`${path}1`));
+  await state.installCommit(await state.stageCommit(1));
+  return { dir, state };
+}
+
+t.test('a crash after a round opened with its journal turns exactly its paths unknown', async (t) => {
+  const { dir, state } = await committedState(t);
+  await state.beginRound({ round: 2, paths: ['a'], done: [] });
+  t.ok((await readdir(dir)).includes(JOURNAL_FILE), 'the round opened with a journal');
+  // the round writes a, then the process dies before its commit
+  state.manifest.set('a', fileEntry('a2'));
+  const after = await reopen(dir);
+  t.equal(after.round, 1);
+  t.equal(after.recovered, 1);
+  t.same(after.manifest.get('a'), UNKNOWN, 'the torn path is not trusted');
+  t.same(after.manifest.get('b'), fileEntry('b1'), 'a path outside the round keeps its entry');
+});
+
+t.test('after a torn round, the next round records the whole manifest, so a second crash still knows the first', async (t) => {
+  const { dir, state } = await committedState(t);
+  await state.beginRound({ round: 2, paths: ['a'], done: [] });
+  const recovered = await reopen(dir);
+  // the retried round touches only b: a journal of b alone would replace the one that names a
+  await recovered.beginRound({ round: 2, paths: ['b'], done: [] });
+  const again = await reopen(dir);
+  t.same(again.manifest.get('a'), UNKNOWN, 'the first torn round is remembered');
+  t.same(again.manifest.get('b'), UNKNOWN, 'and so is the second');
+  t.same(again.manifest.get('c'), fileEntry('c1'));
+});
+
+t.test('the journal of a committed round is ignored', async (t) => {
+  const { dir, state } = await committedState(t);
+  await state.beginRound({ round: 2, paths: ['a'], done: [] });
+  state.manifest.set('a', fileEntry('a2'));
+  await state.installCommit(await state.stageCommit(2));
+  const after = await reopen(dir);
+  t.equal(after.round, 2);
+  t.equal(after.recovered, 0);
+  t.same(after.manifest.get('a'), fileEntry('a2'));
+});
+
+t.test('a commit staged but not installed claims nothing: the old manifest stands, no marker, and the round is torn', async (t) => {
+  const { dir, state } = await committedState(t);
+  await state.beginRound({ round: 2, paths: ['a'], done: [] });
+  state.manifest.set('a', fileEntry('a2'));
+  await state.stageCommit(2, { round: 2, digest: state.digest(), completedAt: new Date(0).toISOString() });
+  t.equal(await readCompletion(dir), undefined, 'no completion marker before the install');
+  const after = await reopen(dir);
+  t.equal(after.round, 1);
+  t.same(after.manifest.get('a'), UNKNOWN);
+  t.same((await readdir(dir)).filter((name) => name.endsWith('.tmp')), [], 'the staged files a crash left are removed');
+});
+
+t.test('an installed final commit leaves the manifest and the marker, and a new round removes the marker first', async (t) => {
+  const { dir, state } = await committedState(t);
+  await state.beginRound({ round: 2, paths: [], done: [] });
+  const marker = { round: 2, digest: state.digest(), completedAt: new Date(0).toISOString() };
+  await state.installCommit(await state.stageCommit(2, marker));
+  t.same(await readCompletion(dir), marker);
+  t.equal((await reopen(dir)).round, 2);
+  await state.beginRound({ round: 3, paths: ['a'], done: [] });
+  t.equal(await readCompletion(dir), undefined, 'the destination stops being complete before the round touches data');
+});
+
+t.test('a destination never committed records its first round in the manifest itself: a journal alone would be ignored', async (t) => {
+  const dir = await stateDir(t);
+  const state = await reopen(dir);
+  await state.beginRound({ round: 1, paths: ['a', 'b'], done: [] });
+  state.manifest.set('a', fileEntry('a1'));
+  const after = await reopen(dir);
+  t.equal(after.destinationId, state.destinationId, 'the same destination');
+  t.same(after.manifest.get('a'), UNKNOWN);
+  t.same(after.manifest.get('b'), UNKNOWN);
+});
+
+t.test('a torn round recorded by its receiver keeps the paths it finished, and its journal no longer counts', async (t) => {
+  const { dir, state } = await committedState(t);
+  await state.beginRound({ round: 2, paths: ['a', 'b'], done: [] });
+  state.manifest.set('a', fileEntry('a2'));
+  // what the receiver does when the connection breaks: the unfinished path becomes unknown, durably
+  state.manifest.set('b', UNKNOWN);
+  await state.persist();
+  const after = await reopen(dir);
+  t.same(after.manifest.get('a'), fileEntry('a2'), 'the finished path is trusted');
+  t.same(after.manifest.get('b'), UNKNOWN);
+  t.notOk((await readdir(dir)).includes(JOURNAL_FILE));
+});
+
+t.test('a damaged journal, or one of another destination, is refused with an error, never ignored', async (t) => {
+  const { dir } = await committedState(t);
+  await writeFile(join(dir, JOURNAL_FILE), '{"version":1,"round":');
+  await t.rejects(reopen(dir), { code: 'INVALID', message: /round journal .* is damaged/ });
+  await writeFile(join(dir, JOURNAL_FILE), JSON.stringify({ version: 1, destinationId: 'someone-else', round: 2, paths: ['a'] }));
+  await t.rejects(reopen(dir), { code: 'INVALID', message: /belongs to another destination/ });
+});
