@@ -5,12 +5,13 @@
 
 import t from 'tap';
 import type { Test } from 'tap';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_BLOCK_SIZE, HASH_ALGORITHM } from '../../src/node/copy/blockHashing.js';
 import type { FileEntry } from '../../src/node/copy/copyManifest.js';
 import { JOURNAL_FILE, readCompletion, ReceiverState } from '../../src/node/copy/receiverState.js';
+import { encodeFrame } from '../../src/state/journalFrames.js';
 
 async function stateDir(t: Test): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-receiver-state-'));
@@ -120,10 +121,41 @@ t.test('a torn round recorded by its receiver keeps the paths it finished, and i
   t.notOk((await readdir(dir)).includes(JOURNAL_FILE));
 });
 
-t.test('a damaged journal, or one of another destination, is refused with an error, never ignored', async (t) => {
+t.test('a round journals in place, in the blocks its journal file already has, and a larger round gets a larger file', async (t) => {
+  const { dir, state } = await committedState(t);
+  const journal = join(dir, JOURNAL_FILE);
+  await state.beginRound({ round: 2, paths: ['a'], done: [] });
+  const first = await stat(journal);
+  await state.installCommit(await state.stageCommit(2));
+  await state.beginRound({ round: 3, paths: ['b'], done: [] });
+  const second = await stat(journal);
+  t.same([second.ino, second.size], [first.ino, first.size], 'the same file, overwritten');
+  t.same((await reopen(dir)).manifest.get('b'), UNKNOWN);
+  await state.installCommit(await state.stageCommit(3));
+  const many = Array.from({ length: 2000 }, (_, i) => `dir/file-${i}`);
+  await state.beginRound({ round: 4, paths: many, done: [] });
+  t.ok((await stat(journal)).size > first.size, 'a journal too small is replaced by a larger one');
+  const after = await reopen(dir);
+  t.equal(after.recovered, many.length);
+  t.same(after.manifest.get('dir/file-1999'), UNKNOWN);
+});
+
+t.test('a journal entry a crash cut short or garbled is ignored: its round wrote nothing before the entry was durable', async (t) => {
+  const { dir, state } = await committedState(t);
+  const journal = join(dir, JOURNAL_FILE);
+  await state.beginRound({ round: 2, paths: ['a'], done: [] });
+  const bytes = await readFile(journal);
+  bytes[12] = bytes[12] === 0x61 ? 0x62 : 0x61;
+  await writeFile(journal, bytes);
+  t.equal((await reopen(dir)).recovered, 0, 'a checksum that fails');
+  await writeFile(journal, encodeFrame({ version: 1, destinationId: state.destinationId, round: 2, paths: ['a'] }).subarray(0, 30));
+  t.equal((await reopen(dir)).recovered, 0, 'an entry without its end');
+});
+
+t.test('a journal of another destination, or an entry that is no journal, is refused with an error, never ignored', async (t) => {
   const { dir } = await committedState(t);
-  await writeFile(join(dir, JOURNAL_FILE), '{"version":1,"round":');
-  await t.rejects(reopen(dir), { code: 'INVALID', message: /round journal .* is damaged/ });
-  await writeFile(join(dir, JOURNAL_FILE), JSON.stringify({ version: 1, destinationId: 'someone-else', round: 2, paths: ['a'] }));
+  await writeFile(join(dir, JOURNAL_FILE), encodeFrame({ version: 1, destinationId: 'someone-else', round: 2, paths: ['a'] }));
   await t.rejects(reopen(dir), { code: 'INVALID', message: /belongs to another destination/ });
+  await writeFile(join(dir, JOURNAL_FILE), encodeFrame({ version: 1, round: 2 }));
+  await t.rejects(reopen(dir), { code: 'INVALID', message: /round journal .* is damaged/ });
 });

@@ -8,18 +8,19 @@
 // at the round's commit, after the data it describes is durable.
 
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { discardFile, fsyncDirectory, installFile, stageFile, tempPrefixOf, TEMP_SUFFIX, writeFileDurably, type StagedFile } from '../../state/durableFile.js';
+import { discardFile, fsyncDirectory, installFile, stageFile, tempPrefixOf, TEMP_SUFFIX, type StagedFile } from '../../state/durableFile.js';
 import { NodeError } from '../nodeError.js';
 import { checkManifestList } from './copyMessages.js';
 import { manifestDigest, manifestFromList, manifestToList, ROOT_PATH, type Manifest, type ManifestList } from './copyManifest.js';
 import type { DestinationTree, DiskStamp } from './destinationTree.js';
+import { readRoundJournal, writeRoundJournal } from './roundJournal.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const COMPLETE_FILE = 'complete.json';
 /** the paths of the round in progress, when the manifest on disk does not name them itself */
-export const JOURNAL_FILE = 'round.json';
+export const JOURNAL_FILE = 'round.journal';
 /** the receiver's state files are readable by their owner only (the directory is too) */
 const STATE_FILE_MODE = 0o600;
 
@@ -200,9 +201,9 @@ export class ReceiverState {
     if (!this.onDisk) return this.persist(pending, { clearComplete: true });
     this.onDisk = false;
     const journal: RoundJournalFile = { version: 1, destinationId: this.destinationId, round: pending.round, paths: pending.paths };
-    await rm(join(this.dir, COMPLETE_FILE), { force: true });
-    // the journal's directory sync makes the marker's removal durable too
-    await writeFileDurably(join(this.dir, JOURNAL_FILE), JSON.stringify(journal), STATE_FILE_MODE);
+    // a round after a pre-copy round finds no marker, and then needs no directory sync at all
+    if (await removeIfPresent(join(this.dir, COMPLETE_FILE))) await fsyncDirectory(this.dir);
+    await writeRoundJournal(join(this.dir, JOURNAL_FILE), journal, STATE_FILE_MODE);
     this.journaled = pending.round;
   }
 
@@ -288,12 +289,12 @@ export class ReceiverState {
 /** The journal's round, when it is the round after the manifest's (an older one was committed or recorded as torn since). */
 async function readJournal(dir: string, manifest: ReceiverStateFile): Promise<PendingRound | undefined> {
   const path = join(dir, JOURNAL_FILE);
-  const text = await readIfPresent(path);
-  if (text === undefined) return undefined;
-  // written whole by a rename: damage is not a crash's doing, and a round it names may have touched data
+  const entry = await readRoundJournal(path);
+  if (entry === undefined) return undefined;
+  // an entry that checks out but is not a journal's was not written by a receiver: its round may have touched data
   let journal: RoundJournalFile;
   try {
-    journal = checkJournalFile(JSON.parse(text));
+    journal = checkJournalFile(entry);
   } catch (err) {
     throw new NodeError('INVALID', `the receiver's round journal ${path} is damaged (${(err as Error).message}); remove the destination and its state directory to start over`);
   }
@@ -332,6 +333,17 @@ async function removeLeftovers(dir: string): Promise<void> {
 export async function readCompletion(stateDir: string): Promise<CompletionMarker | undefined> {
   const text = await readIfPresent(join(stateDir, COMPLETE_FILE));
   return text === undefined ? undefined : (JSON.parse(text) as CompletionMarker);
+}
+
+/** Removes `path`; false when there was nothing to remove. */
+async function removeIfPresent(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 /** A state file's text, or undefined when there is no such file (a state not written yet). */
