@@ -95,6 +95,9 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
       await timed('sync', []);
       const order = methods.map((_, i) => methods[(i + repeat) % methods.length]!);
       for (const method of order) {
+        // each method starts with nothing of another's left to write back: rsync leaves its copy in the page cache,
+        // and a filesystem journal commit that Ferry's flush needs would otherwise wait for that data too
+        await timed('sync', []);
         if (method === 'ferry') {
           const final = await send(source, receiver.port, stateFile, 'final');
           const result = final.result as SendResult;

@@ -97,6 +97,23 @@ t.test('an installed final commit leaves the manifest and the marker, and a new 
   t.equal(await readCompletion(dir), undefined, 'the destination stops being complete before the round touches data');
 });
 
+t.test('a marker counts only beside the manifest it names: one a crash kept without its manifest says nothing', async (t) => {
+  const { dir, state } = await committedState(t);
+  // what a crash can leave when the marker's rename reached the disk and the manifest's did not: the round-1 manifest
+  // beside the marker of round 2
+  state.manifest.set('a', fileEntry('a2'));
+  await writeFile(join(dir, 'complete.json'), JSON.stringify({ round: 2, digest: state.digest(), completedAt: new Date(0).toISOString() }) + '\n');
+  t.equal(await readCompletion(dir), undefined, 'a marker of another round');
+  const onDisk = await reopen(dir);
+  await writeFile(join(dir, 'complete.json'), JSON.stringify({ round: 1, digest: state.digest(), completedAt: new Date(0).toISOString() }) + '\n');
+  t.equal(await readCompletion(dir), undefined, 'a marker of the same round with another digest');
+  const marker = { round: 1, digest: onDisk.digest(), completedAt: new Date(0).toISOString() };
+  await writeFile(join(dir, 'complete.json'), JSON.stringify(marker) + '\n');
+  t.same(await readCompletion(dir), marker, 'the marker of the manifest on disk');
+  await rm(join(dir, 'manifest.json'));
+  t.equal(await readCompletion(dir), undefined, 'no manifest at all');
+});
+
 t.test('a destination never committed records its first round in the manifest itself: a journal alone would be ignored', async (t) => {
   const dir = await stateDir(t);
   const state = await reopen(dir);

@@ -250,19 +250,20 @@ export class ReceiverState {
   }
 
   /**
-   * Makes a staged commit current: the manifest, then the completion marker,
-   * each durable before the next, so that a manifest never claims what a
-   * power loss could take back and the marker never stands without the
-   * manifest it vouches for. Call only once the data it describes is durable.
+   * Makes a staged commit current: the manifest and the completion marker,
+   * renamed into place and made durable by one sync of their directory.
+   * Call only once the data it describes is durable, so that a manifest
+   * never claims what a power loss could take back. The two need no order
+   * between them: a marker counts only beside the manifest it names (its
+   * round and digest; readCompletion checks), so a crash that keeps the new
+   * marker but not the new manifest leaves a marker that counts for nothing.
    */
   async installCommit(staged: StagedCommit): Promise<void> {
     await installFile(staged.manifest);
+    if (staged.complete !== undefined) await installFile(staged.complete);
     await fsyncDirectory(this.dir);
     this.round = staged.round;
     this.onDisk = true;
-    if (staged.complete === undefined) return;
-    await installFile(staged.complete);
-    await fsyncDirectory(this.dir);
   }
 
   /** A staged commit whose data could not be made durable: its files go, never installed. */
@@ -332,7 +333,19 @@ async function removeLeftovers(dir: string): Promise<void> {
 /** The completion marker of a destination's state directory, or undefined when its copy is not (or no longer) complete. */
 export async function readCompletion(stateDir: string): Promise<CompletionMarker | undefined> {
   const text = await readIfPresent(join(stateDir, COMPLETE_FILE));
-  return text === undefined ? undefined : (JSON.parse(text) as CompletionMarker);
+  if (text === undefined) return undefined;
+  const marker = JSON.parse(text) as CompletionMarker;
+  // the marker vouches for one manifest: without it (a crash kept the marker's rename, not the manifest's) it says nothing
+  const manifestText = await readIfPresent(join(stateDir, MANIFEST_FILE));
+  if (manifestText === undefined) return undefined;
+  let manifest: ReceiverStateFile;
+  try {
+    manifest = checkStateFile(JSON.parse(manifestText));
+  } catch {
+    return undefined;
+  }
+  if (manifest.round !== marker.round || manifestDigest(manifestFromList(manifest.entries)) !== marker.digest) return undefined;
+  return marker;
 }
 
 /** Removes `path`; false when there was nothing to remove. */
