@@ -9,6 +9,7 @@ import type { WireCall } from './calls.js';
 import type { SchedulerEvent } from './events.js';
 import { readJsonMessage, JsonMessageError } from './jsonMessage.js';
 import { messageType, TO_OBJECT_OPTIONS } from './protoSchema.js';
+import { readOffersEvent } from './offersEventReader.js';
 
 export const PROTOBUF = 'application/x-protobuf';
 export const JSON_MEDIA = 'application/json';
@@ -82,7 +83,7 @@ export function decodeCall(body: Uint8Array, media: MediaType): WireCall {
 /**
  * Reads an Event from a master. JSON events are taken as the master wrote
  * them (they already are the canonical form); protobuf events are decoded and
- * converted to it.
+ * converted to it, OFFERS events by offersEventReader.ts in one pass.
  */
 export function decodeEvent(body: Uint8Array, media: MediaType): SchedulerEvent {
   if (media === JSON_MEDIA) {
@@ -97,6 +98,9 @@ export function decodeEvent(body: Uint8Array, media: MediaType): SchedulerEvent 
     }
     return value as SchedulerEvent;
   }
+  // offer rounds are most of the bytes a master sends: they skip the generic decoder's two passes
+  const offers = readOffersEvent(body);
+  if (offers !== undefined) return offers;
   const type = eventMessage();
   let object: Record<string, unknown>;
   try {
