@@ -39,6 +39,14 @@ export class FerryMetrics {
     registers: [this.registry],
   });
 
+  private readonly offerEventCpu = new Histogram({
+    name: 'ferry_offer_event_cpu_seconds',
+    help: 'process CPU (user + system) each OFFERS event cost: reading and decoding it, the offer round, and its ACCEPT/DECLINE calls handed to HTTP',
+    // fine steps around the 20 ms a 1,000-offer round may take (docs/benchmarks.md), so quantiles read well there
+    buckets: [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.008, 0.01, 0.012, 0.014, 0.016, 0.018, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
   /** What the scheduler service calls as it works (SchedulerServiceOptions.metrics). */
   readonly sink: SchedulerMetricsSink = {
     offersReceived: (n) => this.offersReceived.inc(n),
@@ -46,6 +54,7 @@ export class FerryMetrics {
     offersDeclined: (n) => this.offersDeclined.inc(n),
     tasksLaunched: (n) => this.launches.inc(n),
     statusUpdate: (state) => this.statusUpdates.inc({ state }),
+    offerEventCpu: (seconds) => this.offerEventCpu.observe(seconds),
   };
 
   constructor() {

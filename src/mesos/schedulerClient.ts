@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from '../common/log.js';
 import { silentLogger } from '../common/log.js';
+import { cpuMicrosSince } from '../common/cpuTime.js';
 import { Backoff } from './backoff.js';
 import { MesosCallError, MesosTransportError, NotSubscribedError } from './callErrors.js';
 import type { SchedulerCall, SchedulerCallType, WireCall } from './calls.js';
@@ -71,9 +72,20 @@ export interface Subscription {
 
 export type ClientState = 'idle' | 'connecting' | 'subscribed' | 'waiting' | 'stopped' | 'terminated';
 
+/**
+ * What reading an OFFERS event cost this process: CPU (user + system, all
+ * threads) from the start of the handler of the socket chunk that completed
+ * it, through RecordIO framing and decoding, in microseconds. The scheduler
+ * adds what its decisions and calls cost (ferry_offer_event_cpu_seconds).
+ */
+export interface EventCost {
+  readCpuMicros: number;
+}
+
 export interface SchedulerClientEvents {
   subscribed: [Subscription];
-  event: [SchedulerEvent];
+  /** cost is given for OFFERS events only: measuring every small event would cost more than it tells */
+  event: [SchedulerEvent, EventCost | undefined];
   disconnected: [{ reason: string }];
   /** the master ended this framework's subscription for good (ERROR event); no resubscribe follows */
   terminated: [{ message: string }];
@@ -268,6 +280,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
     let first = true;
     res.on('data', (chunk: Buffer) => {
       if (this.streamRequest !== req) return;
+      const chunkCpu = process.cpuUsage();
       let records: Buffer[];
       try {
         records = decoder.decode(chunk);
@@ -295,7 +308,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
             return;
           }
         }
-        this.handleEvent(event, master, streamId);
+        this.handleEvent(event, master, streamId, event.type === 'OFFERS' ? { readCpuMicros: cpuMicrosSince(chunkCpu) } : undefined);
       }
     });
     res.on('end', () => {
@@ -306,7 +319,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
     });
   }
 
-  private handleEvent(event: SchedulerEvent, master: MasterAddress, streamId: string): void {
+  private handleEvent(event: SchedulerEvent, master: MasterAddress, streamId: string, cost: EventCost | undefined): void {
     this.armWatchdog();
     if (event.type === 'SUBSCRIBED') {
       const s = event.subscribed;
@@ -329,13 +342,13 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
       );
       this.emit('subscribed', this.subscription);
     }
-    this.deliver(event);
+    this.deliver(event, cost);
     if (event.type === 'ERROR') this.terminate(event.error.message);
   }
 
-  private deliver(event: SchedulerEvent): void {
+  private deliver(event: SchedulerEvent, cost: EventCost | undefined): void {
     try {
-      this.emit('event', event);
+      this.emit('event', event, cost);
     } catch (err) {
       this.logger.error({ type: event.type, err: (err as Error).message }, 'a scheduler event handler threw');
     }

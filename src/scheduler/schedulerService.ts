@@ -11,10 +11,11 @@ import { EventEmitter } from 'node:events';
 import type { AppSpec } from '../apps/appSpec.js';
 import type { Logger } from '../common/log.js';
 import type { Leadership } from '../coordination/leadership.js';
-import type { SchedulerEvent } from '../mesos/events.js';
+import type { EventOf, SchedulerEvent } from '../mesos/events.js';
 import type { MediaType } from '../mesos/codec.js';
 import { createMasterDetector } from '../mesos/masterDetector.js';
-import { SchedulerClient, type Subscription } from '../mesos/schedulerClient.js';
+import { SchedulerClient, type EventCost, type Subscription } from '../mesos/schedulerClient.js';
+import { cpuMicrosSince } from '../common/cpuTime.js';
 import type { FrameworkInfo, Offer, TaskStatus } from '../mesos/types.js';
 import type { AppRecord, FrameworkRecord } from '../state/model.js';
 import type { StateStore } from '../state/stateStore.js';
@@ -76,6 +77,8 @@ export interface SchedulerMetricsSink {
   offersDeclined(count: number): void;
   tasksLaunched(count: number): void;
   statusUpdate(state: TaskStatus['state']): void;
+  /** process CPU one OFFERS event cost, from its bytes read to its ACCEPT/DECLINE calls handed to HTTP */
+  offerEventCpu(seconds: number): void;
 }
 
 export type ServiceRole = 'starting' | 'standby' | 'leader' | 'suspended' | 'stopped';
@@ -108,7 +111,7 @@ export class NotLeaderError extends Error {
 }
 
 type WorkItem =
-  | { kind: 'event'; event: SchedulerEvent }
+  | { kind: 'event'; event: SchedulerEvent; cost?: EventCost }
   | { kind: 'interest' }
   | { kind: 'opResult'; result: import('./world.js').OpResult }
   | { kind: 'subscribed'; subscription: Subscription }
@@ -258,8 +261,8 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
     client.on('subscribed', (subscription) => {
       if (term === this.term) this.enqueue({ kind: 'subscribed', subscription });
     });
-    client.on('event', (event) => {
-      if (term === this.term && event.type !== 'SUBSCRIBED' && event.type !== 'HEARTBEAT') this.enqueue({ kind: 'event', event });
+    client.on('event', (event, cost) => {
+      if (term === this.term && event.type !== 'SUBSCRIBED' && event.type !== 'HEARTBEAT') this.enqueue({ kind: 'event', event, ...(cost ? { cost } : {}) });
     });
     client.on('disconnected', ({ reason }) => {
       if (term !== this.term) return;
@@ -347,6 +350,8 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       return;
     }
     const now = this.clock();
+    const offerEvents = this.options.metrics === undefined ? [] : batch.filter(isOffersEvent);
+    const batchCpu = offerEvents.length > 0 ? process.cpuUsage() : undefined;
     const plans: Plan[] = [];
     const settled: { item: Extract<WorkItem, { kind: 'command' }>; result?: unknown; error?: Error }[] = [];
     let needsInterest = false;
@@ -421,6 +426,20 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
     }
     this.announce(merged.writes);
     this.perform(merged.mesos, now);
+    if (batchCpu !== undefined) this.observeOfferCpu(offerEvents, cpuMicrosSince(batchCpu));
+  }
+
+  /**
+   * Each OFFERS event's CPU: reading it (measured by the client) plus its
+   * share of the batch that decided on it. In steady state the batch holds the
+   * event alone; whatever else shares a batch (updates, a tick) is counted in.
+   */
+  private observeOfferCpu(events: OffersWorkItem[], batchMicros: number): void {
+    const share = batchMicros / events.length;
+    for (const item of events) {
+      const micros = (item.cost?.readCpuMicros ?? 0) + share;
+      this.options.metrics?.offerEventCpu(micros / 1e6);
+    }
   }
 
   private decide(world: World, item: WorkItem, now: number, settled: { item: Extract<WorkItem, { kind: 'command' }>; result?: unknown; error?: Error }[]): Plan {
@@ -726,6 +745,12 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
       }
     }
   }
+}
+
+type OffersWorkItem = { kind: 'event'; event: EventOf<'OFFERS'>; cost?: EventCost };
+
+function isOffersEvent(item: WorkItem): item is OffersWorkItem {
+  return item.kind === 'event' && item.event.type === 'OFFERS';
 }
 
 /** Ended moves beyond the newest MOVES_KEPT are removed from the record. */

@@ -46,6 +46,7 @@ t.test('metrics count offers, launches, status updates and moves, and gauge the 
     'ferry_status_updates_total',
     'ferry_moves_total',
     'ferry_move_duration_seconds',
+    'ferry_offer_event_cpu_seconds',
     'ferry_leader',
     'ferry_mesos_subscribed',
     'ferry_state_store_healthy',
@@ -66,6 +67,10 @@ t.test('metrics count offers, launches, status updates and moves, and gauge the 
   t.equal(sample(first.text, 'ferry_apps'), 0);
   t.equal(sample(first.text, 'ferry_zookeeper_session_state{state="connected"}'), undefined, 'no ZooKeeper session in local mode');
   await waitFor(async () => (sample((await scrape(ferry.api)).text, 'ferry_offers_received_total') ?? 0) > 0, 10_000, () => 'no offers counted');
+  const offered = (await scrape(ferry.api)).text;
+  t.ok(sample(offered, 'ferry_offer_event_cpu_seconds_count')! >= 1, 'each OFFERS event\'s CPU is observed');
+  t.ok(sample(offered, 'ferry_offer_event_cpu_seconds_sum')! > 0, 'and costs something');
+  t.ok(sample(offered, 'ferry_offer_event_cpu_seconds_sum')! < sample(offered, 'ferry_process_cpu_seconds_total')!, 'never more than the whole process spent');
   const launchedBefore = sample((await scrape(ferry.api)).text, 'ferry_tasks_launched_total') ?? 0;
 
   t.equal((await ferry.call('POST', '/v1/apps', app('/metered'))).status, 201);

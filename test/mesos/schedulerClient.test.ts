@@ -262,3 +262,21 @@ t.test('a call that meets stale kept-alive connections is sent again on a new co
   await c.decline([{ value: 'o1' }], { refuse_seconds: 5 });
   t.same(answered.slice(4), ['DECLINE'], 'the DECLINE arrived once more, on a connection of its own');
 });
+
+t.test('OFFERS events come with the CPU their reading cost; other events come without', async (t) => {
+  const { sim } = await startSim(t);
+  const c = client(t, sim.url.replace('http://', ''));
+  const heard: { type: string; readCpuMicros: number | undefined }[] = [];
+  const done = new Promise<void>((resolve) => {
+    c.on('event', (event, cost) => {
+      heard.push({ type: event.type, readCpuMicros: cost?.readCpuMicros });
+      if (heard.some((h) => h.type === 'OFFERS') && heard.some((h) => h.type === 'HEARTBEAT')) resolve();
+    });
+  });
+  await c.start();
+  await done;
+  for (const h of heard) {
+    if (h.type === 'OFFERS') t.ok(h.readCpuMicros !== undefined && h.readCpuMicros >= 0, `OFFERS: ${h.readCpuMicros} us`);
+    else t.equal(h.readCpuMicros, undefined, `${h.type} carries no cost`);
+  }
+});
