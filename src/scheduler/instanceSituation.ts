@@ -91,40 +91,58 @@ interface CachedSituations {
  * ran out, so this stays cheap with thousands of apps.
  */
 export function allSituations(world: World, now: number): { key: string; situation: InstanceSituation }[] {
-  return situations(world, now, false);
-}
-
-/** The instances that do not run (they wait, or need a launch), in the same order: what an offer round looks at. */
-export function pendingSituations(world: World, now: number): { key: string; situation: InstanceSituation }[] {
-  return situations(world, now, true);
-}
-
-function situations(world: World, now: number, pendingOnly: boolean): { key: string; situation: InstanceSituation }[] {
   const out: { key: string; situation: InstanceSituation }[] = [];
   for (const id of world.appOrder()) {
-    let cached = world.situations.get(id) as CachedSituations | undefined;
-    if (cached === undefined || cached.expiresAt <= now || world.dirtyApps.has(id)) {
-      const app = world.apps.get(id)!;
-      const entries: CachedSituations['entries'] = [];
-      let expiresAt = Infinity;
-      let allRunning = true;
-      for (let i = 0; i < app.spec.instances; i++) {
-        const situation = instanceSituation(world, app, i, now);
-        if (situation.kind === 'backoff') expiresAt = Math.min(expiresAt, situation.notBefore);
-        if (situation.kind !== 'running') allRunning = false;
-        entries.push({ key: instanceKey(id, i), situation });
-      }
-      cached = { entries, expiresAt, allRunning };
-      world.situations.set(id, cached);
-      world.dirtyApps.delete(id);
-    }
-    if (!pendingOnly) {
-      for (const e of cached.entries) out.push(e);
-    } else if (!cached.allRunning) {
-      for (const e of cached.entries) if (e.situation.kind !== 'running') out.push(e);
-    }
+    const cached = currentSituations(world, id, now);
+    if (cached !== undefined) for (const e of cached.entries) out.push(e);
   }
   return out;
+}
+
+/**
+ * The instances that do not run (they wait, or need a launch), in the same
+ * order: what an offer round looks at. Only apps changed since (dirty) and
+ * apps that had such instances last time (World.unsettledApps) are looked
+ * at: with every app running, an offer round or a tick walks none of them.
+ */
+export function pendingSituations(world: World, now: number): { key: string; situation: InstanceSituation }[] {
+  for (const id of [...world.dirtyApps]) currentSituations(world, id, now);
+  const ids = [...world.unsettledApps].sort();
+  const out: { key: string; situation: InstanceSituation }[] = [];
+  for (const id of ids) {
+    // a relaunch delay may have run out since: worked out again here
+    const cached = currentSituations(world, id, now);
+    if (cached === undefined || cached.allRunning) continue;
+    for (const e of cached.entries) if (e.situation.kind !== 'running') out.push(e);
+  }
+  return out;
+}
+
+/** An app's situations, from the cache while it holds; undefined for an app that is gone. */
+function currentSituations(world: World, id: string, now: number): CachedSituations | undefined {
+  const cached = world.situations.get(id) as CachedSituations | undefined;
+  if (cached !== undefined && cached.expiresAt > now && !world.dirtyApps.has(id)) return cached;
+  world.dirtyApps.delete(id);
+  const app = world.apps.get(id);
+  if (app === undefined) {
+    world.situations.delete(id);
+    world.unsettledApps.delete(id);
+    return undefined;
+  }
+  const entries: CachedSituations['entries'] = [];
+  let expiresAt = Infinity;
+  let allRunning = true;
+  for (let i = 0; i < app.spec.instances; i++) {
+    const situation = instanceSituation(world, app, i, now);
+    if (situation.kind === 'backoff') expiresAt = Math.min(expiresAt, situation.notBefore);
+    if (situation.kind !== 'running') allRunning = false;
+    entries.push({ key: instanceKey(id, i), situation });
+  }
+  const fresh: CachedSituations = { entries, expiresAt, allRunning };
+  world.situations.set(id, fresh);
+  if (allRunning) world.unsettledApps.delete(id);
+  else world.unsettledApps.add(id);
+  return fresh;
 }
 
 /** Tasks of one app that no instance wants any more: of a deleted app, of instances scaled away, or older duplicates of an instance. */

@@ -87,6 +87,11 @@ export class World {
   readonly dirtyApps = new Set<string>();
   /** cached situations per app (see instanceSituation.ts), dropped when the app turns dirty */
   readonly situations = new Map<string, unknown>();
+  /**
+   * Apps whose cached situations hold an instance that does not run: with
+   * dirtyApps, all an offer round must look at (instanceSituation.ts keeps it).
+   */
+  readonly unsettledApps = new Set<string>();
   /** apps whose tasks the kill decisions must look at again (same marking as dirtyApps, consumed separately) */
   readonly killDirty = new Set<string>();
   /** live tasks Ferry asked Mesos to kill, whose kills are repeated until Mesos answers */
@@ -98,7 +103,11 @@ export class World {
   static fromSnapshot(snapshot: StateSnapshot, specOf: (record: AppRecord) => AppSpec): World {
     const w = new World(specOf);
     w.framework = snapshot.framework;
-    for (const app of snapshot.apps.values()) w.apps.set(app.id, { record: app, spec: specOf(app) });
+    for (const app of snapshot.apps.values()) {
+      w.apps.set(app.id, { record: app, spec: specOf(app) });
+      // nothing is known of its instances yet: worked out before the first round
+      w.dirtyApps.add(app.id);
+    }
     w.order = undefined;
     for (const d of snapshot.datasets.values()) w.datasets.set(d.name, d);
     for (const t of snapshot.tasks.values()) w.putTask(t);
