@@ -28,6 +28,7 @@ import { median, round } from './support/stats.js';
 import { tempDir } from './support/tempDir.js';
 import { startZooKeeper, type ZooKeeper } from './support/zooKeeper.js';
 import { benchFlags, choiceFlag, listFlag, numberFlag } from './support/benchArgs.js';
+import { histogramDelta, histogramQuantile, readHistogram, type HistogramReading } from './support/promHistogram.js';
 
 const TARGETS = { allRunningSeconds: 30, cpuMsPerRound: 20, rssBytes: 300 * 1024 * 1024 };
 const OFFER_TIMEOUT_S = 10;
@@ -84,12 +85,42 @@ interface StoreResult {
   steadyCpuMsGross: number;
   cpuMsPerRoundGross: number | undefined;
   cpuMsPerRoundNet: number | undefined;
+  /** Ferry's own account (ferry_offer_event_cpu_seconds) of the steady window's OFFERS events, per 1,000 offers */
+  inProcess: InProcessRoundCpu | undefined;
   ferryRssBytes: number;
   ferryPeakRssBytes: number;
   simRssBytes: number;
   targets: { allRunning: boolean; cpuPerRound: boolean | undefined; rss: boolean };
   profile?: Record<string, ProfileSummary>;
   heap?: HeapSummary;
+}
+
+/** ferry_offer_event_cpu_seconds over the steady window, scaled to 1,000 offers by the median offers per round. */
+interface InProcessRoundCpu {
+  events: number;
+  medianMs: number | undefined;
+  p90Ms: number | undefined;
+  meanMs: number;
+}
+
+const ROUND_CPU_METRIC = 'ferry_offer_event_cpu_seconds';
+
+async function offerCpuHistogram(ferry: FerryProcess): Promise<HistogramReading | undefined> {
+  const r = await requestJson<string>(ferry.api, 'GET', '/metrics');
+  return r.status === 200 && typeof r.body === 'string' ? readHistogram(r.body, ROUND_CPU_METRIC) : undefined;
+}
+
+function inProcessRoundCpu(before: HistogramReading | undefined, after: HistogramReading | undefined, offersPerRound: number): InProcessRoundCpu | undefined {
+  if (before === undefined || after === undefined || offersPerRound <= 0) return undefined;
+  const window = histogramDelta(before, after);
+  if (window.count <= 0) return undefined;
+  const perThousandMs = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : round((seconds * 1000 * 1000) / offersPerRound, 2));
+  return {
+    events: window.count,
+    medianMs: perThousandMs(histogramQuantile(window, 0.5)),
+    p90Ms: perThousandMs(histogramQuantile(window, 0.9)),
+    meanMs: perThousandMs(window.sum / window.count)!,
+  };
 }
 
 function parseArgs(argv: string[]): Args {
@@ -325,6 +356,8 @@ async function runStore(args: Args, store: Store, zk: ZooKeeper | undefined): Pr
     const afterPost = Date.now();
     await simLog.until(() => simLog.declines.some((d) => d.time >= afterPost));
     await sleep(500);
+    // scraped outside the CPU window: a scrape walks every instance for the gauges
+    const histogramBefore = await offerCpuHistogram(ferry);
     const steadyFrom = Date.now();
     const steadyUs = monotonicMicros();
     const steadyCpu0 = cpuMsOf(ferry.child.pid);
@@ -332,6 +365,7 @@ async function runStore(args: Args, store: Store, zk: ZooKeeper | undefined): Pr
     const steadyCpuMs = cpuMsOf(ferry.child.pid) - steadyCpu0;
     const steadyTo = Date.now();
     windows['steady'] = { fromUs: steadyUs, toUs: monotonicMicros() };
+    const histogramAfter = await offerCpuHistogram(ferry);
     const steady = simLog.declinedBetween(steadyFrom, steadyTo);
     const windowSeconds = (steadyTo - steadyFrom) / 1000;
     // a round whose DECLINE failed was still evaluated by Ferry: it counts as a round (its offers come back after the offer timeout)
@@ -393,6 +427,7 @@ async function runStore(args: Args, store: Store, zk: ZooKeeper | undefined): Pr
       steadyCpuMsGross: Math.round(steadyCpuMs),
       cpuMsPerRoundGross: gross === undefined ? undefined : round(gross),
       cpuMsPerRoundNet: net === undefined ? undefined : round(net),
+      inProcess: inProcessRoundCpu(histogramBefore, histogramAfter, offersPerRound),
       ferryRssBytes: memory.rss,
       ferryPeakRssBytes: memory.peak,
       simRssBytes: simMemory.rss,
@@ -438,6 +473,12 @@ function report(r: StoreResult): void {
   const failures = (f: Record<string, number>): string => (Object.keys(f).length === 0 ? 'none' : Object.entries(f).map(([k, v]) => `${v} ${k}`).join(', '));
   console.log(`  Ferry's failed Mesos calls: placement ${failures(r.failedCallsPlacement)}; steady state ${failures(r.failedCallsSteady)}`);
   console.log(`  Ferry CPU per 1,000-offer round: ${r.cpuMsPerRoundNet ?? '-'} ms net of idle (${r.cpuMsPerRoundGross ?? '-'} ms gross) — target <= ${TARGETS.cpuMsPerRound} ms: ${yes(r.targets.cpuPerRound)}`);
+  const p = r.inProcess;
+  console.log(
+    p === undefined
+      ? `  Ferry's own account (${ROUND_CPU_METRIC}): not available`
+      : `  Ferry's own account (${ROUND_CPU_METRIC}, ${p.events} OFFERS events, per 1,000 offers): median ${p.medianMs ?? '-'} ms, p90 ${p.p90Ms ?? '-'} ms, mean ${p.meanMs} ms (quantiles interpolated in 1–2 ms buckets)`,
+  );
   console.log(`  Ferry RSS at the end: ${mib(r.ferryRssBytes)} (peak ${mib(r.ferryPeakRssBytes)}) — target <= ${mib(TARGETS.rssBytes)}: ${yes(r.targets.rss)}; simulator RSS ${mib(r.simRssBytes)}`);
   if (r.heap !== undefined) {
     console.log(`  Ferry's heap at the end (snapshot, shallow sizes): ${r.heap.totalMiB} MiB in ${r.heap.nodes} objects; largest groups:`);
