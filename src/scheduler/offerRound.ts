@@ -263,8 +263,8 @@ function placeBlockDataset(world: World, need: LaunchNeed, candidate: Candidate,
  */
 function holdForPreparedDatasets(world: World, byAgent: Map<string, Candidate>): void {
   if (byAgent.size === 0) return;
-  for (const dataset of world.datasets.values()) {
-    if (dataset.state !== 'PREPARING' || dataset.agentId === undefined || dataset.owner === undefined) continue;
+  for (const dataset of world.preparingDatasets()) {
+    if (dataset.agentId === undefined || dataset.owner === undefined) continue;
     const candidate = byAgent.get(dataset.agentId);
     const app = candidate === undefined ? undefined : world.apps.get(dataset.owner.appId);
     if (candidate !== undefined && app !== undefined) candidate.offer.hold(resourceNeeds(app.spec));

@@ -77,6 +77,8 @@ export class World {
   readonly outOfSight = new Set<string>();
   /** the running move of each dataset */
   private readonly activeMoves = new Map<string, MoveRecord>();
+  /** names of the datasets in state PREPARING: every offer round looks at them, and they are few */
+  private readonly preparing = new Set<string>();
   /**
    * Apps whose instances' situations may have changed since they were last
    * worked out: anything written about the app, its tasks, its datasets or
@@ -109,7 +111,7 @@ export class World {
       w.dirtyApps.add(app.id);
     }
     w.order = undefined;
-    for (const d of snapshot.datasets.values()) w.datasets.set(d.name, d);
+    for (const d of snapshot.datasets.values()) w.putDataset(d);
     for (const t of snapshot.tasks.values()) w.putTask(t);
     for (const m of snapshot.moves.values()) w.applyWrites([{ kind: 'move', record: m }]);
     return w;
@@ -137,6 +139,14 @@ export class World {
   tasksOfApp(appId: string): TaskRecord[] {
     const ids = this.byApp.get(appId);
     return ids ? [...ids].map((id) => this.tasks.get(id)!).filter(Boolean) : [];
+  }
+
+  /** Datasets being prepared on an agent (state PREPARING), whose app task follows there. */
+  *preparingDatasets(): Generator<DatasetRecord> {
+    for (const name of this.preparing) {
+      const d = this.datasets.get(name);
+      if (d !== undefined) yield d;
+    }
   }
 
   /** The running move of a dataset, if any (at most one at a time). */
@@ -205,7 +215,7 @@ export class World {
           break;
         case 'dataset': {
           this.touchApp(this.datasets.get(w.record.name)?.owner?.appId);
-          this.datasets.set(w.record.name, w.record);
+          this.putDataset(w.record);
           this.touchApp(w.record.owner?.appId);
           this.touchHolders(w.record.name);
           break;
@@ -221,6 +231,7 @@ export class World {
         case 'deleteDataset':
           this.touchApp(this.datasets.get(w.name)?.owner?.appId);
           this.datasets.delete(w.name);
+          this.preparing.delete(w.name);
           break;
         case 'deleteTask':
           this.removeTask(w.taskId);
@@ -288,6 +299,12 @@ export class World {
   /** Apps whose tasks hold the dataset are affected by what happens to it (their situations name it). */
   private touchHolders(dataset: string): void {
     for (const id of this.byDataset.get(dataset) ?? []) this.touchApp(this.tasks.get(id)?.appId);
+  }
+
+  private putDataset(d: DatasetRecord): void {
+    this.datasets.set(d.name, d);
+    if (d.state === 'PREPARING') this.preparing.add(d.name);
+    else this.preparing.delete(d.name);
   }
 
   private putTask(t: TaskRecord): void {

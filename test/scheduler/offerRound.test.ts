@@ -2,7 +2,9 @@ import t from 'tap';
 import { planOfferRound } from '../../src/scheduler/offerRound.js';
 import type { Plan } from '../../src/scheduler/plan.js';
 import type { TaskInfo } from '../../src/mesos/types.js';
-import { appSpec, claim, config, datasetRecord, ids, offer, T0, taskIds, taskRecord, world } from '../support/builders.js';
+import { World } from '../../src/scheduler/world.js';
+import type { StateSnapshot } from '../../src/state/model.js';
+import { appRecord, appSpec, claim, config, datasetRecord, ids, offer, specOf, T0, taskIds, taskRecord, world } from '../support/builders.js';
 
 function launches(plan: Plan): Extract<Plan['mesos'][number], { type: 'LAUNCH' }>[] {
   return plan.mesos.filter((a): a is Extract<Plan['mesos'][number], { type: 'LAUNCH' }> => a.type === 'LAUNCH');
@@ -196,4 +198,23 @@ t.test('resources the task takes carry the offer\'s role and allocation info', a
     { name: 'mem', type: 'SCALAR', role: '*', allocation_info: { role: '*' }, scalar: { value: 64 } },
     { name: 'disk', type: 'SCALAR', role: '*', allocation_info: { role: '*' }, scalar: { value: 10 } },
   ]);
+});
+
+t.test('a dataset a new leader finds being prepared keeps its app task\'s share of the agent back', async (t) => {
+  const spec = appSpec({ instances: 2, cpus: 1 });
+  const preparing = datasetRecord({ state: 'PREPARING', agentId: 'A' });
+  const prepare = taskRecord({ taskId: 'kv.0.prepare', kind: 'prepare', state: 'TASK_RUNNING' });
+  const snapshot: StateSnapshot = {
+    framework: undefined,
+    apps: new Map([[spec.id, appRecord(spec)]]),
+    datasets: new Map([[preparing.name, preparing]]),
+    tasks: new Map([[prepare.taskId, prepare]]),
+    moves: new Map(),
+  };
+  const w = World.fromSnapshot(snapshot, specOf);
+  const offers = [offer('A', { cpus: 1.5 })];
+  for (const o of offers) w.observeOffer(o, T0);
+  const plan = planOfferRound(w, { offers, now: T0, config: config(), newTaskId: taskIds(), newId: ids() });
+  t.same(launches(plan), [], 'the second instance does not take the cpu the first one\'s task will need');
+  t.match(pending(plan).get('/kv#1'), /no offer fits/);
 });
