@@ -17,6 +17,7 @@ import { FerryMetrics } from '../../api/ferryMetrics.js';
 import type { ControlPlane } from '../../backends/backend.js';
 import { createControlPlane } from '../../backends/controlPlanes.js';
 import type { Logger } from '../../common/log.js';
+import { tuneHeapForOfferRounds } from '../../common/heapTuning.js';
 import type { BackendName } from '../../state/model.js';
 import { parseAppDefinition } from '../../apps/appDefinition.js';
 import { taskIdFor } from '../../apps/taskId.js';
@@ -129,6 +130,7 @@ export function schedulerCommand(): Command {
     .addOption(new Option('--tls-key <file>', 'the PEM private key of --tls-cert').env('FERRY_TLS_KEY'))
     .addOption(new Option('--log-level <level>', 'log level').env('FERRY_LOG_LEVEL').default('info'))
     .action(async (flags: SchedulerFlags) => {
+      tuneHeapForOfferRounds();
       const running = await runScheduler(flags);
       const shutdown = (): void => {
         void running.stop().then(() => process.exit(process.exitCode ?? 0));
