@@ -3,7 +3,8 @@
 // events real Mesos sent in test/fixtures/mesos-reference/, and HEARTBEAT.
 // Each is encoded both ways with src/mesos/codec.ts and decoded with
 // decodeEvent alone, then as a stream through RecordIODecoder (64 KiB chunks,
-// as a socket hands them over). Warm-up runs first; figures are medians.
+// as a socket hands them over). Warm-up runs first; figures are medians. The
+// heap is set up as `ferry scheduler` sets up its own (src/common/heapTuning.ts).
 //
 //   node dist/bench/eventDecode.js [--runs 7] [--min-run-ms 300] [--agents 1000]
 
@@ -17,6 +18,7 @@ import { createMasterDetector } from '../src/mesos/masterDetector.js';
 import { encodeRecord, RecordIODecoder } from '../src/mesos/recordio.js';
 import { SchedulerClient } from '../src/mesos/schedulerClient.js';
 import { silentLogger } from '../src/common/log.js';
+import { tuneHeapForOfferRounds } from '../src/common/heapTuning.js';
 import { Simulator } from '../src/sim/simulator.js';
 import { onCleanup, runBenchmark } from './support/cleanup.js';
 import { describeMachine, machineInfo } from './support/machine.js';
@@ -168,6 +170,7 @@ function measure(args: Args, run: () => { eventsPerSecond: number; bytesPerSecon
 }
 
 async function main(): Promise<void> {
+  tuneHeapForOfferRounds();
   const args = parseArgs(process.argv.slice(2));
   const machine = machineInfo();
   console.log(`eventDecode: ${describeMachine(machine)}`);
