@@ -14,16 +14,12 @@ import { performance } from 'node:perf_hooks';
 import { packageRoot } from '../src/common/packageRoot.js';
 import { decodeEvent, encodeEvent, JSON_MEDIA, PROTOBUF, type MediaType } from '../src/mesos/codec.js';
 import type { SchedulerEvent } from '../src/mesos/events.js';
-import { createMasterDetector } from '../src/mesos/masterDetector.js';
 import { encodeRecord, RecordIODecoder } from '../src/mesos/recordio.js';
-import { SchedulerClient } from '../src/mesos/schedulerClient.js';
-import { silentLogger } from '../src/common/log.js';
 import { tuneHeapForOfferRounds } from '../src/common/heapTuning.js';
-import { Simulator } from '../src/sim/simulator.js';
-import { onCleanup, runBenchmark } from './support/cleanup.js';
+import { runBenchmark } from './support/cleanup.js';
+import { simulatorOffers } from './support/simulatorOffers.js';
 import { describeMachine, machineInfo } from './support/machine.js';
 import { median, round } from './support/stats.js';
-import { tempDir } from './support/tempDir.js';
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -64,29 +60,6 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown flag ${flag}`);
   }
   return args;
-}
-
-/** The first OFFERS event of a simulator with `agents` agents, as the framework receives it (JSON, canonical form). */
-async function simulatorOffers(agents: number): Promise<SchedulerEvent> {
-  const sim = await Simulator.start({ workDir: tempDir('event-decode'), agents, processless: true, allocationIntervalMs: 60_000 });
-  const stopSim = onCleanup('in-process simulator', () => sim.stop());
-  const client = new SchedulerClient({
-    detector: createMasterDetector(`127.0.0.1:${sim.port}`, silentLogger()),
-    framework: { user: 'bench', name: 'bench-decode', roles: ['*'], capabilities: [{ type: 'MULTI_ROLE' }], failover_timeout: 0 },
-    media: JSON_MEDIA,
-  });
-  try {
-    const offers = new Promise<SchedulerEvent>((resolve) => {
-      client.on('event', (e) => {
-        if (e.type === 'OFFERS') resolve(e);
-      });
-    });
-    await client.start();
-    return await offers;
-  } finally {
-    await client.stop();
-    await stopSim();
-  }
 }
 
 /** UPDATE events from the recordings of a real Mesos master. */

@@ -28,6 +28,7 @@ import { median, round } from './support/stats.js';
 import { tempDir } from './support/tempDir.js';
 import { startZooKeeper, type ZooKeeper } from './support/zooKeeper.js';
 import { benchFlags, choiceFlag, listFlag, numberFlag } from './support/benchArgs.js';
+import { appDefinition, appId, UNPLACEABLE } from './support/scaleApps.js';
 import { histogramDelta, histogramQuantile, readHistogram, type HistogramReading } from './support/promHistogram.js';
 
 const TARGETS = { allRunningSeconds: 30, cpuMsPerRound: 20, rssBytes: 300 * 1024 * 1024 };
@@ -150,33 +151,6 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-function appId(i: number): string {
-  return `/scale/app-${String(i).padStart(5, '0')}`;
-}
-
-function appDefinition(i: number): Record<string, unknown> {
-  return {
-    id: appId(i),
-    cmd: 'sleep 3600',
-    cpus: 0.01,
-    mem: 16,
-    instances: 1,
-    portDefinitions: [],
-    container: {
-      type: 'MESOS',
-      volumes: [
-        {
-          containerPath: 'data',
-          mode: 'RW',
-          external: { name: `scale-${String(i).padStart(5, '0')}`, size: 1, provider: 'ferry', options: { 'ferry/backend': 'local' } },
-        },
-      ],
-    },
-  };
-}
-
-/** An app no agent can hold (more cpus than any agent has): Ferry keeps wanting offers and declines them all. */
-const UNPLACEABLE = { id: '/scale/unplaceable', cmd: 'sleep 3600', cpus: 64, mem: 16, instances: 1, portDefinitions: [] };
 
 function parseLog(line: string): LogEvent | undefined {
   if (!line.startsWith('{')) return undefined;
