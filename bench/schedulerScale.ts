@@ -4,7 +4,9 @@
 // each with its own local-backend dataset, are POSTed to the API; figures:
 // the time until every app task is RUNNING, Ferry's CPU per 1,000-offer round
 // once all run (offers kept flowing by one app that fits nowhere, net of
-// Ferry's idle CPU with the same 10,000 apps, the mean of idle windows before and after), and Ferry's RSS at the end.
+// Ferry's idle CPU with the same 10,000 apps, the mean of idle windows before and after), Ferry's own
+// account of the same rounds (median, p90 and mean of ferry_offer_event_cpu_seconds over the steady
+// window, from /metrics), and Ferry's RSS at the end.
 // With --profile, Ferry runs under `node --cpu-prof` and the self time of its
 // functions is printed per phase.
 //
