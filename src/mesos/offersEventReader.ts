@@ -5,6 +5,8 @@
 // field for field; whatever this reader does not read exactly as the generic
 // decoder would (another event type, a repeated singular sub-message, a
 // missing required field, malformed bytes) it hands back to that decoder.
+// Field numbers are those of proto/mesos/v1/mesos.proto (Mesos's own); enum
+// names come from the loaded schema.
 
 import protobuf from 'protobufjs';
 import type { SchedulerEvent } from './events.js';

@@ -432,7 +432,8 @@ export class SchedulerService extends EventEmitter<SchedulerServiceEvents> {
   /**
    * Each OFFERS event's CPU: reading it (measured by the client) plus its
    * share of the batch that decided on it. In steady state the batch holds the
-   * event alone; whatever else shares a batch (updates, a tick) is counted in.
+   * event alone; whatever else shares a batch (updates, a tick) is counted in,
+   * and so is what the process did while the batch waited for its writes.
    */
   private observeOfferCpu(events: OffersWorkItem[], batchMicros: number): void {
     const share = batchMicros / events.length;
