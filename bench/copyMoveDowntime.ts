@@ -2,13 +2,18 @@
 // agent over 127.0.0.1 with the compiled node artifact. The app writes 10 MiB
 // during pre-copy and 1 MiB more just before it is stopped; the final delta is
 // the downtime and must stay flat as the dataset grows. Also measures bulk
-// copy throughput against `tar -c | tar -x` (plus sync) in the same run.
+// copy throughput against `tar -c | tar -x` (plus sync) in the same run: by a
+// `send` process (its Node start included) and by a resident sender (this
+// process, as the node executor runs a move's rounds), each into a receiver
+// process that listens before the timer starts.
 // Usage: node dist/bench/copyMoveDowntime.js [workdir] [sizes in MiB, comma-separated]
 
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { appWrites, writeColdDataset, writeHotFiles } from './benchDatasets.js';
+import { performance } from 'node:perf_hooks';
+import { runSender } from '../src/node/copy/sender.js';
 import { fmtMs, freeBytes, GiB, median, MiB, send, startReceiver, timed, timedShell, type SendResult } from './benchProcesses.js';
 
 const base = process.argv[2] ?? tmpdir();
@@ -20,7 +25,7 @@ interface SizeFigures {
   skipped?: string;
   preCopyRounds?: { bytesSent: number; durationMs: number }[];
   final?: { engineMs: number; wallMs: number; bytesRead: number; bytesSent: number; filesRead: number; flushMs: number };
-  bulk?: { ferryMs: number[]; tarSyncMs: number[]; tarOnlyMs: number[] };
+  bulk?: { ferryMs: number[]; residentMs: number[]; tarSyncMs: number[]; tarOnlyMs: number[] };
 }
 
 async function sync(): Promise<void> {
@@ -35,6 +40,20 @@ async function fullCopyByFerry(source: string, destinationRoot: string): Promise
   await rm(destinationRoot, { recursive: true, force: true });
   await sync();
   return wallMs;
+}
+
+/** The same full copy by a sender in this process: no Node start, as when the node executor runs it. */
+async function fullCopyByResidentFerry(source: string, destinationRoot: string): Promise<number> {
+  const destination = join(destinationRoot, 'ds');
+  const receiver = await startReceiver(destination);
+  const t0 = performance.now();
+  const stats = await runSender({ dir: source, host: '127.0.0.1', port: receiver.port, stateFile: join(destinationRoot, 'sender.json'), final: true });
+  const ms = performance.now() - t0;
+  if (!stats.complete) throw new Error('the resident full copy did not complete');
+  await receiver.done;
+  await rm(destinationRoot, { recursive: true, force: true });
+  await sync();
+  return ms;
 }
 
 async function fullCopyByTar(source: string, destinationRoot: string, withSync: boolean): Promise<number> {
@@ -63,13 +82,15 @@ async function measureSize(size: number): Promise<SizeFigures> {
     await sync();
 
     // bulk throughput, alternating so that neither side always runs on a warmer machine
-    const bulk = { ferryMs: [] as number[], tarSyncMs: [] as number[], tarOnlyMs: [] as number[] };
+    const bulk = { ferryMs: [] as number[], residentMs: [] as number[], tarSyncMs: [] as number[], tarOnlyMs: [] as number[] };
     for (let i = 0; i < REPEATS; i++) {
       if (i % 2 === 0) {
         bulk.ferryMs.push(await fullCopyByFerry(source, join(work, 'bulk-ferry')));
+        bulk.residentMs.push(await fullCopyByResidentFerry(source, join(work, 'bulk-resident')));
         bulk.tarSyncMs.push(await fullCopyByTar(source, join(work, 'bulk-tar'), true));
       } else {
         bulk.tarSyncMs.push(await fullCopyByTar(source, join(work, 'bulk-tar'), true));
+        bulk.residentMs.push(await fullCopyByResidentFerry(source, join(work, 'bulk-resident')));
         bulk.ferryMs.push(await fullCopyByFerry(source, join(work, 'bulk-ferry')));
       }
       bulk.tarOnlyMs.push(await fullCopyByTar(source, join(work, 'bulk-tar'), false));
@@ -126,11 +147,13 @@ for (const size of sizes) {
   const b = figures.bulk!;
   const bytes = figures.sizeMiB * MiB + 4 * 4 * MiB;
   const ferryMBs = bytes / MiB / (median(b.ferryMs) / 1000);
+  const residentMBs = bytes / MiB / (median(b.residentMs) / 1000);
   const tarMBs = bytes / MiB / (median(b.tarSyncMs) / 1000);
   console.log(
     `${figures.sizeMiB} MiB: pre-copy rounds sent [${figures.preCopyRounds!.map((r) => (r.bytesSent / MiB).toFixed(1)).join(', ')}] MiB; ` +
       `final delta ${fmtMs(f.engineMs)} in the sender (${fmtMs(f.wallMs)} with process start), read ${(f.bytesRead / MiB).toFixed(1)} MiB in ${f.filesRead} files, sent ${(f.bytesSent / MiB).toFixed(2)} MiB, receiver flush ${fmtMs(f.flushMs)}; ` +
-      `bulk copy ${fmtMs(median(b.ferryMs))} (${ferryMBs.toFixed(0)} MiB/s) vs tar|tar+sync ${fmtMs(median(b.tarSyncMs))} (${tarMBs.toFixed(0)} MiB/s), ratio ${(ferryMBs / tarMBs).toFixed(2)}; tar|tar without sync ${fmtMs(median(b.tarOnlyMs))}`,
+      `bulk copy by a send process ${fmtMs(median(b.ferryMs))} (${ferryMBs.toFixed(0)} MiB/s), by a resident sender ${fmtMs(median(b.residentMs))} (${residentMBs.toFixed(0)} MiB/s) ` +
+      `vs tar|tar+sync ${fmtMs(median(b.tarSyncMs))} (${tarMBs.toFixed(0)} MiB/s): ratio ${(ferryMBs / tarMBs).toFixed(2)} as a process, ${(residentMBs / tarMBs).toFixed(2)} resident; tar|tar without sync ${fmtMs(median(b.tarOnlyMs))}`,
   );
 }
 const measured = results.filter((r) => r.final !== undefined);
