@@ -92,7 +92,6 @@ async function runScenario(scenario: Scenario): Promise<Record<Method, number[]>
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       // the task stops after its last writes; every method then brings its copy up to date
       await scenario.change(source, repeat);
-      await timed('sync', []);
       const order = methods.map((_, i) => methods[(i + repeat) % methods.length]!);
       for (const method of order) {
         // each method starts with nothing of another's left to write back: rsync leaves its copy in the page cache,

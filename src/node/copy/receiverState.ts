@@ -118,14 +118,8 @@ export class ReceiverState {
   static async open(dir: string, hashAlgorithm: string, blockSize: number): Promise<ReceiverState> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await removeLeftovers(dir);
-    const text = await readIfPresent(join(dir, MANIFEST_FILE));
-    if (text === undefined) return new ReceiverState(dir, randomUUID(), hashAlgorithm, blockSize, 0, new Map(), new Map(), 0, false);
-    let parsed: ReceiverStateFile;
-    try {
-      parsed = checkStateFile(JSON.parse(text));
-    } catch (err) {
-      throw new NodeError('INVALID', `the receiver state ${join(dir, MANIFEST_FILE)} is damaged (${(err as Error).message}); remove the destination and its state directory to start over`);
-    }
+    const parsed = await readStateFile(dir);
+    if (parsed === undefined) return new ReceiverState(dir, randomUUID(), hashAlgorithm, blockSize, 0, new Map(), new Map(), 0, false);
     if (parsed.hashAlgorithm !== hashAlgorithm || parsed.blockSize !== blockSize) {
       throw new NodeError(
         'INVALID',
@@ -336,16 +330,22 @@ export async function readCompletion(stateDir: string): Promise<CompletionMarker
   if (text === undefined) return undefined;
   const marker = JSON.parse(text) as CompletionMarker;
   // the marker vouches for one manifest: without it (a crash kept the marker's rename, not the manifest's) it says nothing
-  const manifestText = await readIfPresent(join(stateDir, MANIFEST_FILE));
-  if (manifestText === undefined) return undefined;
-  let manifest: ReceiverStateFile;
-  try {
-    manifest = checkStateFile(JSON.parse(manifestText));
-  } catch {
-    return undefined;
-  }
+  // (a damaged manifest vouches for nothing either: the receiver reports it when it next starts)
+  const manifest = await readStateFile(stateDir).catch(() => undefined);
+  if (manifest === undefined) return undefined;
   if (manifest.round !== marker.round || manifestDigest(manifestFromList(manifest.entries)) !== marker.digest) return undefined;
   return marker;
+}
+
+/** The manifest file of state directory `dir`, checked; undefined when there is none yet. */
+async function readStateFile(dir: string): Promise<ReceiverStateFile | undefined> {
+  const text = await readIfPresent(join(dir, MANIFEST_FILE));
+  if (text === undefined) return undefined;
+  try {
+    return checkStateFile(JSON.parse(text));
+  } catch (err) {
+    throw new NodeError('INVALID', `the receiver state ${join(dir, MANIFEST_FILE)} is damaged (${(err as Error).message}); remove the destination and its state directory to start over`);
+  }
 }
 
 /** Removes `path`; false when there was nothing to remove. */
